@@ -1,0 +1,44 @@
+// swift-tools-version:6.2
+// Skiff: a pod-native, daemonless container engine, its Expect library and its test suite.
+// No package dependencies by design: Foundation, Glibc, Dispatch and XCTest only.
+import PackageDescription
+
+/// Every Swift target builds with warnings treated as errors.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "Skiff",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "skiff", targets: ["skiff"]),
+        .library(name: "Expect", targets: ["Expect"]),
+        .library(name: "ExpectTesting", targets: ["ExpectTesting"]),
+        .library(name: "Engine", targets: ["Engine"]),
+    ],
+    targets: [
+        // C for what Swift cannot import or must not do: the child side of fork, variadic calls.
+        .target(
+            name: "CShim",
+            cSettings: [
+                .define("_GNU_SOURCE"),
+                .unsafeFlags(["-Wall", "-Wextra", "-Werror"]),
+            ],
+            linkerSettings: [.linkedLibrary("util")]
+        ),
+        .target(name: "Expect", dependencies: ["CShim"], swiftSettings: strict),
+        // The rkt-style test helper layer (spawnOrFail, expectOrFail, waitOrFail) over XCTest.
+        .target(name: "ExpectTesting", dependencies: ["Expect"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["CShim"], swiftSettings: strict),
+        .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
+        // Benchmarks live in bench/ (make bench); they are never timed assertions inside tests.
+        .executableTarget(
+            name: "expect-bench", dependencies: ["Expect"], path: "bench/expect/Sources",
+            swiftSettings: strict),
+        .testTarget(
+            name: "Unit", dependencies: ["Expect", "ExpectTesting", "Engine", "CShim"],
+            path: "Tests/Unit", swiftSettings: strict),
+        .testTarget(
+            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine"],
+            path: "Tests/Functional", swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,68 @@
+// The skiff command line: global flags, dispatch to a command, errors to exit status 254.
+
+/// Entry point of the `skiff` executable.
+public enum SkiffCLI {
+    /// Every command, in the order `skiff help` lists them.
+    public static let commands: [CommandSpec] = [
+        HelpCommand.spec,
+        VersionCommand.spec,
+    ]
+
+    /// Runs `skiff` with `arguments` (without the program name) and returns the exit status.
+    /// Engine failures print `skiff: <message>` on stderr and return 254.
+    public static func run(_ arguments: [String], output: CommandOutput) -> Int32 {
+        do {
+            return try dispatch(arguments, output: output)
+        } catch let error as SkiffError {
+            output.err("skiff: \(error)\n")
+            return SkiffError.exitCode
+        } catch {
+            output.err("skiff: \(error)\n")
+            return SkiffError.exitCode
+        }
+    }
+
+    static func dispatch(_ arguments: [String], output: CommandOutput) throws -> Int32 {
+        // Global flags may come before the command; the command's own parse accepts them too.
+        var index = 0
+        var leading: [String] = []
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "--" {
+            leading.append(arguments[index])
+            index += 1
+        }
+        let words = Array(arguments[index...])
+        guard let (command, consumed) = find(words) else {
+            let preParsed = try FlagParser.parse(leading, specs: GlobalOptions.specs, command: "skiff")
+            if words.isEmpty {
+                output.out(Help.overview(commands))
+                return 0
+            }
+            if preParsed.isSet("help") {
+                output.out(Help.overview(commands))
+                return 0
+            }
+            throw SkiffError(.usage, "unknown command \"\(words[0])\" (see 'skiff help')")
+        }
+        let rest = leading + Array(words[consumed...])
+        let specs = GlobalOptions.specs + command.flags
+        let parsed = try FlagParser.parse(rest, specs: specs, command: command.name, interspersed: command.interspersed)
+        if parsed.isSet("help") {
+            output.out(Help.page(command))
+            return 0
+        }
+        var global = GlobalOptions()
+        global.debug = parsed.isSet("debug")
+        return try command.action(Invocation(command: command, arguments: parsed, global: global, output: output))
+    }
+
+    /// The command named by the longest prefix of `words` ("image list" before "image").
+    static func find(_ words: [String]) -> (CommandSpec, Int)? {
+        var best: (CommandSpec, Int)?
+        for command in commands {
+            let parts = command.name.split(separator: " ").map(String.init)
+            guard parts.count <= words.count, Array(words[0..<parts.count]) == parts else { continue }
+            if best == nil || parts.count > best?.1 ?? 0 { best = (command, parts.count) }
+        }
+        return best
+    }
+}

@@ -1,0 +1,64 @@
+// The command table: every skiff command is a value describing its flags, help and action.
+
+/// Where a command writes. The real CLI writes to stdout/stderr; tests capture.
+public struct CommandOutput: Sendable {
+    public var out: @Sendable (String) -> Void
+    public var err: @Sendable (String) -> Void
+
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+}
+
+/// What a running command gets: its parsed arguments, the global options and the output.
+public struct Invocation: Sendable {
+    public let command: CommandSpec
+    public let arguments: ParsedArguments
+    public let global: GlobalOptions
+    public let output: CommandOutput
+}
+
+/// Options every command accepts (rkt's persistent flags).
+public struct GlobalOptions: Sendable {
+    /// `--debug`: say more about failures.
+    public var debug = false
+
+    static let specs: [FlagSpec] = [
+        FlagSpec("debug", .bool, help: "print more detail about what fails"),
+        FlagSpec("help", .bool, help: "show help for the command"),
+    ]
+}
+
+/// A skiff command: its name (words separated by spaces for subcommands, e.g. "image list"),
+/// one-line summary, usage line, longer description, flags, and action (which returns the exit
+/// status).
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let summary: String
+    public let usage: String
+    public let details: String
+    public let flags: [FlagSpec]
+    public let interspersed: Bool
+    public let action: @Sendable (Invocation) throws -> Int32
+
+    public init(
+        name: String, summary: String, usage: String, details: String = "", flags: [FlagSpec] = [],
+        interspersed: Bool = true, action: @escaping @Sendable (Invocation) throws -> Int32
+    ) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.details = details
+        self.flags = flags
+        self.interspersed = interspersed
+        self.action = action
+    }
+}
+
+extension CommandOutput {
+    /// Writes to the process's standard output and standard error, unbuffered.
+    public static let standard = CommandOutput(
+        out: { writeAll(1, $0) },
+        err: { writeAll(2, $0) })
+}
