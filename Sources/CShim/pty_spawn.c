@@ -16,6 +16,14 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/* The kernel's struct sigaction on Linux (not glibc's), for the raw rt_sigaction syscall. */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+
 /* Child only: report the failing stage and errno to the parent, then exit. */
 static void child_fail(int report_fd, int stage) {
     int msg[2] = {stage, errno};
@@ -54,8 +62,14 @@ static void child_exec(const sk_spawn_attr *a, int report_fd) {
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
     for (int sig = 1; sig < NSIG; sig++) {
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL); /* EINVAL for glibc's reserved RT signals: harmless */
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL) {
+            /* glibc refuses its reserved real-time signals (32, 33), but an ignored one would
+             * survive exec; the raw system call resets it. */
+            struct kernel_sigaction k = {.handler = SIG_DFL};
+            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
+        }
     }
     if (a->ignore_sighup) {
         struct sigaction ign = {0};

@@ -62,11 +62,11 @@ extension ExpectSession {
         return try expect([.regex(compiled)], timeout: timeout)
     }
 
-    /// Reads one line and returns it without its line end (`\n`, and the `\r` a terminal puts
-    /// before it). At end of output, returns the last unterminated piece, then nil.
+    /// Reads one line and returns it without its line end (`\n`, and the `\r`s before it: a
+    /// terminal adds one, a child printing `\r\n` adds another). At end of output, returns the last unterminated piece, then nil.
     public func readLine(timeout: Duration? = nil) throws(ExpectError) -> String? {
         guard var bytes = try readUntil(UInt8(ascii: "\n"), timeout: timeout) else { return nil }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        while bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
     }
 

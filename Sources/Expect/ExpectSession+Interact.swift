@@ -25,11 +25,6 @@ extension ExpectSession {
     public func interact(
         input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, escape: UInt8? = 0x1d
     ) throws(ExpectError) -> InteractEnd {
-        if buffer.count > 0 {
-            writeFully(output, buffer.window)
-            buffer.consume(upTo: buffer.end)
-        }
-        if reachedEOF { return .endOfFile }
         let isTerminal = isatty(input) == 1
         var saved = termios()
         if isTerminal && tcgetattr(input, &saved) == 0 {
@@ -38,6 +33,12 @@ extension ExpectSession {
             _ = tcsetattr(input, TCSAFLUSH, &raw)
         }
         defer { if isTerminal { _ = tcsetattr(input, TCSAFLUSH, &saved) } }
+        // Shown only now: in raw mode the terminal passes the child's CR LF through unchanged.
+        if buffer.count > 0 {
+            writeFully(output, buffer.window)
+            buffer.consume(upTo: buffer.end)
+        }
+        if reachedEOF { return .endOfFile }
 
         var winch: [Int32] = [-1, -1]
         if isTerminal && sk_pipe2(&winch, 1) == 0 {

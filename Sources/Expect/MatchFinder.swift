@@ -20,6 +20,10 @@ final class MatchFinder {
     private var scanners: [String: RegexScanner] = [:]
     /// Bounds the caches when callers keep inventing new patterns.
     private static let cacheLimit = 256
+    /// Bytes exact searches looked at, in total (a test checks the work stays linear).
+    private(set) var examinedBytes = 0
+    /// Bytes regex scanners stepped through, in total.
+    private(set) var steppedBytes = 0
 
     func search(_ patterns: [Pattern], in buffer: ByteBuffer, isFinal: Bool) -> FoundMatch? {
         if exactFrom.count > Self.cacheLimit { exactFrom.removeAll() }
@@ -32,8 +36,12 @@ final class MatchFinder {
             case .exact(let needle):
                 found = findExact(needle, window: window, base: buffer.base)
             case .regex(let regex):
-                found = scanners[regex.pattern, default: RegexScanner(regex)].scanUpdating(
-                    window, base: buffer.base, previous: buffer.previous, isFinal: isFinal)
+                var scanner = scanners.removeValue(forKey: regex.pattern) ?? RegexScanner(regex)
+                let stepped = scanner.steppedBytes
+                scanner.discard(before: buffer.base)
+                found = scanner.scan(window, base: buffer.base, previous: buffer.previous, isFinal: isFinal)
+                steppedBytes += scanner.steppedBytes - stepped
+                scanners[regex.pattern] = scanner
             case .endOfFile, .timeout:
                 found = nil
             }
@@ -63,20 +71,12 @@ final class MatchFinder {
         }
         if let hit {
             let position = base + start.distance(to: hit)
+            examinedBytes += position + needle.count - from
             exactFrom[needle] = position
             return position..<(position + needle.count)
         }
+        examinedBytes += window.count - offset
         exactFrom[needle] = base + window.count - needle.count + 1
         return nil
-    }
-}
-
-extension RegexScanner {
-    /// scan(...) after forgetting positions the session already consumed.
-    mutating func scanUpdating(
-        _ window: UnsafeRawBufferPointer, base: Int, previous: UInt8?, isFinal: Bool
-    ) -> Range<Int>? {
-        discard(before: base)
-        return scan(window, base: base, previous: previous, isFinal: isFinal)
     }
 }

@@ -13,6 +13,7 @@ struct RegexScanner {
     let regex: ByteRegex
     init(_ regex: ByteRegex) { self.regex = regex }
     mutating func discard(before position: Int) {}
+    var steppedBytes: Int { 0 }
     mutating func scan(_ window: UnsafeRawBufferPointer, base: Int, previous: UInt8?, isFinal: Bool) -> Range<Int>? {
         let n = Array(regex.pattern.utf8)
         let w = Array(window)
