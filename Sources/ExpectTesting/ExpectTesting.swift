@@ -88,7 +88,7 @@ public func expectFailureMessage(_ session: ExpectSession, patterns: [Pattern], 
     return """
         \(session.argv.joined(separator: " ")): did not see \(wanted): \(firstLine(error))
         --- collected output ---
-        \(output.isEmpty ? "(none)" : output)
+        \(output.isEmpty ? "(none)" : display(output))
         --- end ---
         """
 }
@@ -101,9 +101,16 @@ public func waitFailureMessage(_ session: ExpectSession, expected: ExitStatus, a
     return """
         \(session.argv.joined(separator: " ")): expected: \(expected); \(what)
         --- transcript tail ---
-        \(session.recentOutput.isEmpty ? "(no output)" : session.recentOutput)
+        \(session.recentOutput.isEmpty ? "(no output)" : display(session.recentOutput))
         --- end ---
         """
+}
+
+/// Terminal text for a message: CR LF as plain line ends, no trailing line end.
+private func display(_ text: String) -> String {
+    var lines = text.replacingOccurrences(of: "\r\n", with: "\n")
+    while lines.hasSuffix("\n") { lines.removeLast() }
+    return lines
 }
 
 private func firstLine(_ error: any Error) -> String {
