@@ -40,12 +40,14 @@ final class WaitTests: XCTestCase {
     }
 
     func testWaitReturnsWhenADescendantKeepsTheTerminalOpen() throws {
-        let session = try spawn(["sh", "-c", "sleep 30 & echo bg:$!; echo done"])
+        // The sleep ignores SIGHUP, or the kernel would end it with its session leader.
+        let session = try spawn(["sh", "-c", "trap '' HUP; sleep 30 & echo bg:$!; echo done"])
         let line = try XCTUnwrap(try session.readLine())
         let background = try XCTUnwrap(Int32(line.dropFirst(3)))
         defer { kill(background, SIGKILL) }  // a process this test started, by PID
         XCTAssertEqual(try session.wait(timeout: .seconds(10)), .exited(0))
         XCTAssertEqual(try session.readLine(), "done")
+        XCTAssertTrue(ProcessProbe.exists(background))
         XCTAssertFalse(session.isAtEOF, "the background sleep still holds the terminal")
     }
 
