@@ -28,14 +28,16 @@ let package = Package(
         .target(name: "Expect", dependencies: ["CShim"], swiftSettings: strict),
         // The rkt-style test helper layer (spawnOrFail, expectOrFail, waitOrFail) over XCTest.
         .target(name: "ExpectTesting", dependencies: ["Expect"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["CShim"], swiftSettings: strict),
+        // The engine, one module per concern; each depends only on the ones above it here.
+        .target(name: "SkiffSystem", dependencies: ["CShim"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["CShim", "SkiffSystem"], swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
         // Benchmarks live in bench/ (make bench); they are never timed assertions inside tests.
         .executableTarget(
             name: "expect-bench", dependencies: ["Expect"], path: "bench/expect/Sources",
             swiftSettings: strict),
         .testTarget(
-            name: "Unit", dependencies: ["Expect", "ExpectTesting", "Engine", "CShim"],
+            name: "Unit", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim"],
             path: "Tests/Unit", swiftSettings: strict),
         .testTarget(
             name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine"],

@@ -1,0 +1,135 @@
+// Path operations the store and pods need: create, list, remove trees, atomic writes.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File-system helpers. Every write that must survive a crash goes to a temporary name in the
+/// same directory, is fsynced, then renamed over the target (and the directory fsynced), so a
+/// reader sees the old content or the new, never a mix.
+public enum FileSystem {
+    /// Whether something exists at `path` (without following a final symlink).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return Glibc.lstat(path, &st) == 0
+    }
+
+    /// Whether `path` is a directory (following symlinks).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// lstat(2), throwing.
+    public static func status(_ path: String) throws -> stat {
+        var st = stat()
+        try check("stat \(quote(path))") { Glibc.lstat(path, &st) }
+        return st
+    }
+
+    /// mkdir -p with `mode` for the directories it creates.
+    public static func createDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        let parent = parentPath(path)
+        if parent != path { try createDirectory(parent, mode: mode) }
+        if mkdir(path, mode) < 0 && errno != EEXIST {
+            throw SkiffError.system("mkdir \(quote(path))")
+        }
+        if !isDirectory(path) { throw SkiffError(.invalid, "mkdir \(quote(path)): exists and is not a directory") }
+    }
+
+    /// The names in a directory, without "." and "..", sorted.
+    public static func list(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw SkiffError.system("opendir \(quote(path))") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// rm -rf that never follows symlinks and never crosses into another mount. Missing is fine.
+    public static func removeTree(_ path: String) throws {
+        var st = stat()
+        if Glibc.lstat(path, &st) < 0 {
+            if errno == ENOENT { return }
+            throw SkiffError.system("stat \(quote(path))")
+        }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            for name in try list(path) {
+                let child = path + "/" + name
+                var childStat = stat()
+                if Glibc.lstat(child, &childStat) == 0 && childStat.st_mode & S_IFMT == S_IFDIR
+                    && childStat.st_dev != st.st_dev
+                {
+                    throw SkiffError(.invalid, "remove \(quote(child)): a mount point, not removing across it")
+                }
+                try removeTree(child)
+            }
+            if rmdir(path) < 0 && errno != ENOENT { throw SkiffError.system("rmdir \(quote(path))") }
+        } else if unlink(path) < 0 && errno != ENOENT {
+            throw SkiffError.system("unlink \(quote(path))")
+        }
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {
+        try FileDescriptor.open(path, O_RDONLY).readAll(limit: limit)
+    }
+
+    /// Replaces `path` with `bytes` atomically and durably (temp file, fsync, rename, fsync dir).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let temporary = temporaryName(for: path)
+        do {
+            let file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try file.write(bytes)
+            try file.sync()
+            file.close()
+            try rename(temporary, to: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// rename(2), then fsync of the target's directory so the new name is durable.
+    public static func rename(_ from: String, to: String) throws {
+        try check("rename \(quote(from)) to \(quote(to))") { Glibc.rename(from, to) }
+        syncDirectory(parentPath(to))
+    }
+
+    /// fsync of a directory; failures are ignored (not every file system supports it).
+    public static func syncDirectory(_ path: String) {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            Glibc.close(fd)
+        }
+    }
+
+    /// A unique temporary name next to `path` (same directory, so a rename is atomic).
+    public static func temporaryName(for path: String) -> String {
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return parentPath(path) + "/." + baseName(path) + ".tmp-" + suffix
+    }
+
+    /// The directory part of a path ("/a/b" → "/a", "b" → ".", "/" → "/").
+    public static func parentPath(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    /// The last component of a path.
+    public static func baseName(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+}

@@ -1,0 +1,39 @@
+// Small helpers that turn C return conventions into thrown SkiffErrors.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `call` until it does not fail with EINTR; returns its result.
+@inline(__always)
+public func retryingEINTR<T: BinaryInteger>(_ call: () -> T) -> T {
+    while true {
+        let result = call()
+        if result >= 0 || errno != EINTR { return result }
+    }
+}
+
+/// Runs `call` (retrying EINTR) and throws `SkiffError.system(operation)` when it returns -1.
+@discardableResult
+@inline(__always)
+public func check<T: BinaryInteger>(_ operation: @autoclosure () -> String, _ call: () -> T) throws -> T {
+    let result = retryingEINTR(call)
+    if result < 0 { throw SkiffError.system(operation()) }
+    return result
+}
+
+/// `"path"` quoted for messages, with control characters escaped.
+public func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
