@@ -13,15 +13,18 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all release build-tests deps deps-bench check check-unit check-functional bench bench-expect install clean
+.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect install clean
 
 all: release
 
-release:
+release: deps-build
 	$(SWIFT) build -c release --product skiff --static-swift-stdlib
 
 deps:
 	ci/install-deps check
+
+deps-build:
+	ci/install-deps build
 
 deps-bench:
 	ci/install-deps bench

@@ -30,7 +30,22 @@ let package = Package(
         .target(name: "ExpectTesting", dependencies: ["Expect"], swiftSettings: strict),
         // The engine, one module per concern; each depends only on the ones above it here.
         .target(name: "SkiffSystem", dependencies: ["CShim"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["CShim", "SkiffSystem"], swiftSettings: strict),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .target(name: "SkiffDigest", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "SkiffArchive", dependencies: ["CShim", "SkiffSystem", "SkiffDigest"], swiftSettings: strict),
+        .target(name: "SkiffImage", dependencies: ["SkiffSystem", "SkiffDigest"], swiftSettings: strict),
+        .target(name: "SkiffTrust", dependencies: ["SkiffSystem"], swiftSettings: strict),
+        .target(name: "SkiffFetch", dependencies: ["SkiffSystem", "SkiffDigest"], swiftSettings: strict),
+        .target(
+            name: "SkiffStore",
+            dependencies: ["SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage"], swiftSettings: strict),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "CShim", "SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage", "SkiffTrust", "SkiffFetch",
+                "SkiffStore",
+            ],
+            swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
         // Benchmarks live in bench/ (make bench); they are never timed assertions inside tests.
         .executableTarget(

@@ -1,0 +1,1 @@
+// SkiffArchive: module placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SkiffFetch: module placeholder until its first file lands.

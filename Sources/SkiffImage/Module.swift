@@ -1,0 +1,1 @@
+// SkiffImage: module placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SkiffStore: module placeholder until its first file lands.

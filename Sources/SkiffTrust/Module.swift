@@ -1,0 +1,1 @@
+// SkiffTrust: module placeholder until its first file lands.
