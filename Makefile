@@ -4,7 +4,8 @@
 #   make check            install missing Debian packages, build, unit tests, functional tests
 #   make check-unit       unit tests only (unprivileged)
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
-#   make bench            every benchmark; make bench-expect for Expect against pexpect and Tcl
+#   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
+#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -13,7 +14,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect install clean
+.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch install clean
 
 all: release
 
@@ -43,11 +44,15 @@ check-unit: build-tests
 check-functional: build-tests
 	$(SWIFT) test --skip-build --filter '^Functional\.'
 
-bench: bench-expect
+bench: bench-expect bench-fetch
 
 bench-expect: deps-bench
 	$(SWIFT) build -c release --product expect-bench
 	bench/expect/run
+
+bench-fetch: deps-bench release
+	$(SWIFT) build -c release --product fetch-bench
+	bench/fetch/run
 
 install: release
 	install -D -m 0755 .build/release/skiff $(DESTDIR)$(PREFIX)/bin/skiff

@@ -51,11 +51,22 @@ let package = Package(
         .executableTarget(
             name: "expect-bench", dependencies: ["Expect"], path: "bench/expect/Sources",
             swiftSettings: strict),
+        .executableTarget(
+            name: "fetch-bench", dependencies: ["SkiffDigest"], path: "bench/fetch/Sources", swiftSettings: strict),
         .testTarget(
-            name: "Unit", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim"],
+            name: "Unit",
+            dependencies: [
+                "Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim", "SkiffDigest", "SkiffArchive", "SkiffImage",
+                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport",
+            ],
             path: "Tests/Unit", swiftSettings: strict),
+        // Shared by the test targets: test servers, image builders, throwaway keys, the harness.
+        .target(
+            name: "SkiffTestSupport",
+            dependencies: ["Expect", "ExpectTesting", "SkiffSystem", "SkiffArchive", "SkiffDigest"],
+            path: "Tests/Support", swiftSettings: strict),
         .testTarget(
-            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine"],
+            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport"],
             path: "Tests/Functional", swiftSettings: strict),
     ]
 )

@@ -3,10 +3,15 @@
 /// Entry point of the `skiff` executable.
 public enum SkiffCLI {
     /// Every command, in the order `skiff help` lists them.
-    public static let commands: [CommandSpec] = [
-        HelpCommand.spec,
-        VersionCommand.spec,
-    ]
+    public static let commands: [CommandSpec] =
+        [
+            FetchCommand.spec,
+            TrustCommand.spec,
+            ImageCommand.spec,
+        ] + ImageCommand.subcommands + [
+            HelpCommand.spec,
+            VersionCommand.spec,
+        ]
 
     /// Runs `skiff` with `arguments` (without the program name) and returns the exit status.
     /// Engine failures print `skiff: <message>` on stderr and return 254.
@@ -50,8 +55,7 @@ public enum SkiffCLI {
             output.out(Help.page(command))
             return 0
         }
-        var global = GlobalOptions()
-        global.debug = parsed.isSet("debug")
+        let global = try GlobalOptions(parsed)
         return try command.action(Invocation(command: command, arguments: parsed, global: global, output: output))
     }
 

@@ -23,11 +23,35 @@ public struct Invocation: Sendable {
 public struct GlobalOptions: Sendable {
     /// `--debug`: say more about failures.
     public var debug = false
+    /// Directories and security policy.
+    public var config = EngineConfig()
 
     static let specs: [FlagSpec] = [
+        FlagSpec("dir", .value(placeholder: "DIR", defaultValue: "/var/lib/skiff"), help: "data directory (image store, pods)"),
+        FlagSpec("local-config", .value(placeholder: "DIR", defaultValue: "/etc/skiff"), help: "administrator configuration directory"),
+        FlagSpec("system-config", .value(placeholder: "DIR", defaultValue: "/usr/lib/skiff"), help: "vendor configuration directory"),
+        FlagSpec("user-config", .value(placeholder: "DIR", defaultValue: nil), help: "extra configuration directory, overriding the others"),
+        FlagSpec(
+            "insecure-options", .value(placeholder: "LIST", defaultValue: "none"),
+            help: "checks to skip: none, image, tls, http, pubkey, capabilities, paths, seccomp, all-fetch, all-run, all"),
+        FlagSpec("trust-keys-from-https", .bool, help: "trust keys discovered over HTTPS during fetch without review"),
         FlagSpec("debug", .bool, help: "print more detail about what fails"),
         FlagSpec("help", .bool, help: "show help for the command"),
     ]
+
+    /// Reads the global flags out of parsed arguments.
+    init(_ parsed: ParsedArguments) throws {
+        debug = parsed.isSet("debug")
+        let specs = Self.specs
+        if let dir = parsed.value("dir", in: specs) { config.dataDirectory = dir }
+        if let dir = parsed.value("local-config", in: specs) { config.localConfig = dir }
+        if let dir = parsed.value("system-config", in: specs) { config.systemConfig = dir }
+        if let dir = parsed.value("user-config", in: specs) { config.userConfig = dir }
+        config.insecure = try InsecureOptions(parsing: parsed.value("insecure-options", in: specs) ?? "none")
+        config.trustKeysFromHTTPS = parsed.isSet("trust-keys-from-https")
+    }
+
+    init() {}
 }
 
 /// A skiff command: its name (words separated by spaces for subcommands, e.g. "image list"),

@@ -1,0 +1,54 @@
+// What the user named on the command line: a file, a URL, an image ID or an image name.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SkiffImage
+
+/// A user's image argument, classified the way rkt did: an existing file wins, then URLs by
+/// scheme, then IDs, then appc names (resolved by discovery).
+enum ImageReference: Equatable {
+    case file(String)
+    case remote(URL)
+    case id(String)
+    case name(ImageName)
+
+    init(_ text: String) throws {
+        if text.hasPrefix("file://") {
+            self = .file(String(text.dropFirst("file://".count)))
+        } else if text.hasPrefix("http://") || text.hasPrefix("https://") {
+            guard let url = URL(string: text), url.host != nil else {
+                throw SkiffError(.usage, "image \(quote(text)): not a valid URL")
+            }
+            self = .remote(url)
+        } else if text.hasPrefix("docker://") || text.hasPrefix("oci:") || text.hasPrefix("oci-archive:")
+            || text.hasPrefix("docker-archive:")
+        {
+            throw SkiffError(.usage, "image \(quote(text)): OCI and Docker images are not supported yet")
+        } else if text.contains("/") && FileSystem.exists(text) || text.hasSuffix(".aci") {
+            self = .file(text)
+        } else if text.hasPrefix("sha512-") {
+            self = .id(text)
+        } else {
+            self = .name(try ImageName(parsing: text))
+        }
+    }
+}
+
+/// `--pull-policy`: when to ask the network.
+public enum PullPolicy: String, Sendable, CaseIterable {
+    /// Use the store if the image is there; fetch otherwise.
+    case new
+    /// Ask the remote for a newer version (honouring ETag and Cache-Control).
+    case update
+    /// Never touch the network: the image must be in the store.
+    case never
+
+    init(parsing text: String) throws {
+        guard let policy = PullPolicy(rawValue: text) else {
+            throw SkiffError(.usage, "--pull-policy: unknown value \"\(text)\" (new, update or never)")
+        }
+        self = policy
+    }
+}

@@ -1,0 +1,208 @@
+// The image store: content-addressed blobs, image records, manifests and HTTP cache records.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import SkiffDigest
+import SkiffImage
+import SkiffSystem
+
+/// The images Skiff has fetched. Nothing here is ever half-written where a reader can see it:
+/// blobs are written under tmp/ and renamed into place, and an image is listed only once its
+/// record exists, which is written last (atomically) under the image's lock. A crash at any
+/// point leaves at most an orphan blob or temporary file, which `image gc` removes.
+public final class ImageStore {
+    public let layout: StoreLayout
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+
+    /// Opens (creating if needed) the store under `root`.
+    public init(root: String) throws {
+        layout = StoreLayout(root: root)
+        for directory in layout.directories { try FileSystem.createDirectory(directory, mode: 0o750) }
+    }
+
+    // MARK: Reading
+
+    /// Every image record, sorted by import time. A record that cannot be read is an error naming it.
+    public func records() throws -> [ImageRecord] {
+        var result: [ImageRecord] = []
+        for name in try FileSystem.list(layout.images) where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            if let record = try readRecord(layout.images + "/" + name) { result.append(record) }
+        }
+        return result.sorted { ($0.importTime, $0.id) < ($1.importTime, $1.id) }
+    }
+
+    /// The record of an image, nil if it is not in the store.
+    public func record(_ id: ImageID) throws -> ImageRecord? {
+        try readRecord(layout.imageRecord(id.value))
+    }
+
+    /// The manifest bytes exactly as they were in the image.
+    public func manifestBytes(_ id: ImageID) throws -> [UInt8] {
+        try FileSystem.read(layout.manifest(id.value))
+    }
+
+    /// The parsed manifest of an image.
+    public func manifest(_ id: ImageID) throws -> ImageManifest {
+        try ImageManifest.parse(manifestBytes(id))
+    }
+
+    /// The path of an image's blob (its uncompressed ACI).
+    public func blobPath(_ id: ImageID) -> String { layout.blob(id.value) }
+
+    /// Finds an image by ID prefix ("sha512-1a2b…", at least 2 hex digits) or by name with
+    /// optional labels ("example.com/app:v1,arch=amd64"); for names, the newest import wins.
+    /// - Throws: `.notFound` naming the reference; `.usage` when an ID prefix is ambiguous.
+    public func resolve(_ reference: String) throws -> ImageRecord {
+        if reference.hasPrefix("sha512-") {
+            guard let prefix = ImageIDPrefix(reference) else {
+                throw SkiffError(.usage, "image \(quote(reference)): not a valid image ID or prefix")
+            }
+            let matches = try records().filter { record in
+                (try? ImageID(validating: record.id)).map(prefix.matches) ?? false
+            }
+            if matches.count > 1 {
+                throw SkiffError(.usage, "image \(quote(reference)): ambiguous, matches \(matches.count) images")
+            }
+            guard let match = matches.first else { throw SkiffError(.notFound, "image \(quote(reference)): not in the store") }
+            return match
+        }
+        let name = try ImageName(parsing: reference)
+        guard let match = try find(name: name.name, labels: name.labels) else {
+            throw SkiffError(.notFound, "image \(quote(reference)): not in the store")
+        }
+        return match
+    }
+
+    /// The newest image whose name is `name` and whose labels include `labels`.
+    public func find(name: String, labels: [String: String]) throws -> ImageRecord? {
+        try records().last { record in
+            record.name == name && labels.allSatisfy { record.labels[$0.key] == $0.value }
+        }
+    }
+
+    // MARK: Importing
+
+    /// Starts writing a new blob under tmp/; feed it the uncompressed tar, then `commit`.
+    public func beginImport() throws -> BlobImport {
+        try BlobImport(directory: layout.temporary)
+    }
+
+    /// Makes an imported blob an image: renames the blob into place, writes the manifest and, last,
+    /// the record. If the image is already stored (say, a concurrent fetch won), the new copy is
+    /// dropped and the existing record returned with `created == false`.
+    public func commit(
+        _ blob: BlobImport, manifest bytes: [UInt8], manifest: ImageManifest, source: String, signer: String?
+    ) throws -> (record: ImageRecord, created: Bool) {
+        let id = try blob.finish()
+        let lock = try FileLock.lock(layout.imageLock(id.value))
+        defer { lock.unlock() }
+        if let existing = try record(id), FileSystem.exists(layout.blob(id.value)) {
+            blob.discard()
+            return (existing, false)
+        }
+        try blob.move(to: layout.blob(id.value))
+        try FileSystem.writeAtomically(layout.manifest(id.value), bytes)
+        let now = Int64(time(nil))
+        var labels: [String: String] = [:]
+        for label in manifest.labels { labels[label.name.value] = label.value }
+        let record = ImageRecord(
+            id: id.value, name: manifest.name.value, labels: labels, importTime: now, lastUsed: now,
+            size: blob.size, source: source, signer: signer)
+        try writeRecord(record)
+        return (record, true)
+    }
+
+    /// Records that an image was used now (for `image gc`).
+    public func touch(_ id: ImageID) throws {
+        let lock = try FileLock.lock(layout.imageLock(id.value))
+        defer { lock.unlock() }
+        guard var record = try record(id) else { return }
+        record.lastUsed = Int64(time(nil))
+        try writeRecord(record)
+    }
+
+    // MARK: Removing
+
+    /// Removes an image: its record first (so it is no longer listed), then manifest, blob and the
+    /// HTTP cache records that point at it.
+    public func remove(_ id: ImageID) throws {
+        let lock = try FileLock.lock(layout.imageLock(id.value))
+        defer { lock.unlock() }
+        guard try record(id) != nil else { throw SkiffError(.notFound, "image \(quote(id.value)): not in the store") }
+        try removeFile(layout.imageRecord(id.value))
+        try removeFile(layout.manifest(id.value))
+        try removeFile(layout.blob(id.value))
+        for remote in try remotes() where remote.record.imageID == id.value {
+            try removeFile(remote.path)
+        }
+    }
+
+    // MARK: HTTP cache records
+
+    /// The cache record of a URL.
+    public func remote(for url: String) throws -> RemoteRecord? {
+        let path = layout.remoteRecord(Self.remoteKey(url))
+        guard FileSystem.exists(path) else { return nil }
+        return try decode(RemoteRecord.self, path)
+    }
+
+    /// Saves the cache record of a URL.
+    public func saveRemote(_ remote: RemoteRecord) throws {
+        let data = try encode(remote, what: "remote record of \(quote(remote.url))")
+        try FileSystem.writeAtomically(layout.remoteRecord(Self.remoteKey(remote.url)), data)
+    }
+
+    func remotes() throws -> [(path: String, record: RemoteRecord)] {
+        try FileSystem.list(layout.remotes).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map {
+            let path = layout.remotes + "/" + $0
+            return (path, try decode(RemoteRecord.self, path))
+        }
+    }
+
+    /// Cache records are named by the SHA-256 of their URL: URLs do not make good file names.
+    static func remoteKey(_ url: String) -> String {
+        Digest.hash(.sha256, Array(url.utf8)).hexString
+    }
+
+    // MARK: Files
+
+    func writeRecord(_ record: ImageRecord) throws {
+        try FileSystem.writeAtomically(
+            layout.imageRecord(record.id), encode(record, what: "image record of \(quote(record.id))"))
+    }
+
+    private func readRecord(_ path: String) throws -> ImageRecord? {
+        guard FileSystem.exists(path) else { return nil }
+        return try decode(ImageRecord.self, path)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+        let bytes = try FileSystem.read(path)
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw SkiffError(.invalid, "read \(quote(path)): not a valid store record (\(error))")
+        }
+    }
+
+    private func encode<T: Encodable>(_ value: T, what: String) throws -> [UInt8] {
+        do {
+            return Array(try encoder.encode(value)) + [0x0a]
+        } catch {
+            throw SkiffError(.invalid, "encode \(what): \(error)")
+        }
+    }
+
+    private func removeFile(_ path: String) throws {
+        if unlink(path) < 0 && errno != ENOENT { throw SkiffError.system("remove \(quote(path))") }
+    }
+}

@@ -1,1 +1,0 @@
-// SkiffStore: module placeholder until its first file lands.

@@ -1,1 +1,0 @@
-// SkiffTrust: module placeholder until its first file lands.
