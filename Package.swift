@@ -63,7 +63,7 @@ let package = Package(
         // Shared by the test targets: test servers, image builders, throwaway keys, the harness.
         .target(
             name: "SkiffTestSupport",
-            dependencies: ["Expect", "ExpectTesting", "SkiffSystem", "SkiffArchive", "SkiffDigest"],
+            dependencies: ["CShim", "Expect", "ExpectTesting", "SkiffSystem", "SkiffArchive", "SkiffDigest"],
             path: "Tests/Support", swiftSettings: strict),
         .testTarget(
             name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport"],

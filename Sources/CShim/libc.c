@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 
 const void *sk_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
     return memmem(haystack, haystack_len, needle, needle_len);
@@ -14,4 +15,8 @@ const char *sk_errno_name(int err) {
 
 const char *sk_signal_name(int sig) {
     return sigabbrev_np(sig);
+}
+
+int sk_accept_cloexec(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 }

@@ -24,10 +24,11 @@ public final class Subprocess {
     }
 
     /// Starts `argv` (looked up in PATH) with the given descriptors as its stdin, stdout and
-    /// stderr (nil: /dev/null for stdin, inherited for the others).
+    /// stderr (nil: /dev/null for stdin, inherited for the others). `inheriting` lists further
+    /// descriptors (above 2) the child gets under the same numbers, e.g. for `/dev/fd/N` arguments.
     public static func spawn(
         _ argv: [String], stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, inheriting: [Int32] = []
     ) throws -> Subprocess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -37,6 +38,8 @@ public final class Subprocess {
         }
         if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        // dup2 onto itself clears close-on-exec in the child only (POSIX, Austin Group #411; glibc ≥ 2.29).
+        for fd in inheriting where fd > 2 { posix_spawn_file_actions_adddup2(&actions, fd, fd) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

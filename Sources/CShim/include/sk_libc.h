@@ -13,4 +13,8 @@ const char *sk_errno_name(int err);
 /// The abbreviated name of a signal without the SIG prefix ("KILL"), or NULL (sigabbrev_np).
 const char *sk_signal_name(int sig);
 
+/// accept4(2) with SOCK_CLOEXEC (accept4 is a GNU extension): the accepted socket must not leak
+/// into programs spawned meanwhile by other threads.
+int sk_accept_cloexec(int fd);
+
 #endif

@@ -1,1 +1,0 @@
-// SkiffFetch: module placeholder until its first file lands.

@@ -1,0 +1,260 @@
+// A strict RFC 8259 parser for manifests. JSONDecoder is not used here because it silently keeps
+// the first of two duplicate keys (Go, which wrote and validated most ACIs, keeps the last): a
+// signed manifest must not mean different things to different tools, so duplicates are refused.
+// It also loses member order, which `encoded()` and isolator values keep.
+import SkiffSystem
+
+/// A malformed JSON document: where, and why.
+struct JSONSyntaxError: Error, CustomStringConvertible {
+    /// Byte offset of the problem, for grammar errors.
+    let offset: Int?
+    /// The field path of the object holding a duplicate key ("" for the top level).
+    let path: String?
+    let reason: String
+
+    var description: String {
+        if let path { return path.isEmpty ? reason : "\(path): \(reason)" }
+        return "invalid JSON at byte \(offset ?? 0): \(reason)"
+    }
+}
+
+extension JSONValue {
+    /// Parses strict JSON (see `parse`). Throws `SkiffError(.invalid, "invalid JSON at byte N: …")`,
+    /// or `"<field>: duplicate key \"k\""`; callers prefix what they were reading.
+    public init(parsing bytes: [UInt8]) throws {
+        do {
+            self = try JSONValue.parse(bytes)
+        } catch {
+            throw SkiffError(.invalid, error.description)
+        }
+    }
+
+    /// JSON text in member order; `pretty` indents by four spaces.
+    public func encoded(pretty: Bool) -> [UInt8] { JSONWriter.encode(self, pretty: pretty) }
+
+    /// Parses one JSON document: UTF-8 only (no BOM), no duplicate object keys, no trailing data,
+    /// nesting at most 256 deep, numbers that fit a Double.
+    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == bytes.count else { throw parser.fail("unexpected data after the document") }
+        return value
+    }
+}
+
+private struct JSONParser {
+    let bytes: [UInt8]
+    var index = 0
+    /// Field path components of the container being parsed, for duplicate-key errors.
+    var path = FieldPath()
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, path: nil, reason: reason) }
+
+    mutating func skipSpace() {
+        while index < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth < 256 else { throw fail("nested more than 256 levels deep") }
+        guard index < bytes.count else { throw fail("unexpected end of data") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw fail("unexpected character \(printable(bytes[index]))")
+        }
+    }
+
+    mutating func literal(_ word: String) throws(JSONSyntaxError) {
+        let expected = Array(word.utf8)
+        guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+            throw fail("unexpected character \(printable(bytes[index]))")
+        }
+        index += expected.count
+    }
+
+    mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        index += 1
+        var members: [(String, JSONValue)] = []
+        var seen = Set<String>()
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let keyOffset = index
+            let key = try string()
+            guard seen.insert(key).inserted else {
+                throw JSONSyntaxError(offset: keyOffset, path: path.text, reason: "duplicate key \(quote(key))")
+            }
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
+            index += 1
+            skipSpace()
+            let saved = path
+            path = path.key(key)
+            let member = try value(depth: depth + 1)
+            path = saved
+            members.append((key, member))
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end of data in an object") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            } else {
+                throw fail("expected ',' or '}' in an object")
+            }
+        }
+    }
+
+    mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        index += 1
+        var elements: [JSONValue] = []
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            skipSpace()
+            let saved = path
+            path = path.index(elements.count)
+            elements.append(try value(depth: depth + 1))
+            path = saved
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end of data in an array") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            } else {
+                throw fail("expected ',' or ']' in an array")
+            }
+        }
+    }
+
+    mutating func string() throws(JSONSyntaxError) -> String {
+        index += 1
+        var out: [UInt8] = []
+        while true {
+            guard index < bytes.count else { throw fail("unterminated string") }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard let text = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+                return text
+            case UInt8(ascii: "\\"):
+                index += 1
+                try escape(into: &out)
+            case 0..<0x20:
+                throw fail("control character in a string")
+            default:
+                out.append(byte)
+                index += 1
+            }
+        }
+    }
+
+    mutating func escape(into out: inout [UInt8]) throws(JSONSyntaxError) {
+        guard index < bytes.count else { throw fail("unterminated escape") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(byte)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0c)
+        case UInt8(ascii: "n"): out.append(0x0a)
+        case UInt8(ascii: "r"): out.append(0x0d)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            var code = try hex4()
+            if (0xd800..<0xdc00).contains(code) {
+                // A high surrogate must be followed by an escaped low one.
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw fail("unpaired surrogate in \\u escape") }
+                index += 2
+                let low = try hex4()
+                guard (0xdc00..<0xe000).contains(low) else { throw fail("unpaired surrogate in \\u escape") }
+                code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+            } else if (0xdc00..<0xe000).contains(code) {
+                throw fail("unpaired surrogate in \\u escape")
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
+            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+        default:
+            index -= 1
+            throw fail("invalid escape \\\(printable(byte))")
+        }
+    }
+
+    mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            guard let digit = hexDigitValue(bytes[index]) else { throw fail("invalid \\u escape") }
+            code = code << 4 | UInt32(digit)
+            index += 1
+        }
+        return code
+    }
+
+    mutating func number() throws(JSONSyntaxError) -> Double {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in a number") }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let number = Double(text), number.isFinite else {
+            index = start
+            throw fail("number out of range")
+        }
+        return number
+    }
+
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    func printable(_ byte: UInt8) -> String {
+        byte >= 0x21 && byte < 0x7f ? "'\(Character(Unicode.Scalar(byte)))'" : "0x" + String(byte, radix: 16)
+    }
+}
+
+/// The value of a hexadecimal digit (either case).
+func hexDigitValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

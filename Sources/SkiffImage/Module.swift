@@ -1,1 +1,0 @@
-// SkiffImage: module placeholder until its first file lands.
