@@ -14,6 +14,9 @@ public final class SkiffHarness {
     public var systemConfig: String { root + "/lib" }
     public var scratch: String { root + "/scratch" }
 
+    /// Variables set for every skiff run on top of this process's environment.
+    public var environment: [String: String] = [:]
+
     public init() throws {
         root = try makeTemporaryDirectory("skiff-functional")
         for dir in [dataDirectory, localConfig, systemConfig, scratch] { try FileSystem.createDirectory(dir) }
@@ -43,12 +46,17 @@ public final class SkiffHarness {
 
     @discardableResult
     public func run(_ arguments: [String], input: String? = nil) throws -> Subprocess.Output {
-        try Subprocess.run(argv(arguments), input: input.map { Array($0.utf8) })
+        try Subprocess.run(argv(arguments), input: input.map { Array($0.utf8) }, environment: childEnvironment)
+    }
+
+    /// This process's environment with `environment` applied.
+    public var childEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     }
 
     /// Starts skiff on a terminal (Expect), as a person would run it.
     public func spawn(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> ExpectSession {
-        try spawnOrFail(argv(arguments), options: .testing(), file: file, line: line)
+        try spawnOrFail(argv(arguments), options: .testing(environment: environment), file: file, line: line)
     }
 
     /// Trusts `keyring`'s key for `prefix` without review.

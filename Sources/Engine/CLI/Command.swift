@@ -49,6 +49,7 @@ public struct GlobalOptions: Sendable {
         if let dir = parsed.value("user-config", in: specs) { config.userConfig = dir }
         config.insecure = try InsecureOptions(parsing: parsed.value("insecure-options", in: specs) ?? "none")
         config.trustKeysFromHTTPS = parsed.isSet("trust-keys-from-https")
+        config.readEnvironment(processEnvironment())
     }
 
     init() {}

@@ -1,4 +1,8 @@
 // Where Skiff keeps data and reads configuration: set by the global flags.
+import SkiffFetch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The directories and policies every command works with (rkt's global flags).
 public struct EngineConfig: Sendable {
@@ -17,8 +21,38 @@ public struct EngineConfig: Sendable {
 
     public init() {}
 
+    /// The configuration from the process environment (only `SKIFF_CONNECT_TO` so far).
+    mutating func readEnvironment(_ environment: [String: String]) {
+        if let entries = environment["SKIFF_CONNECT_TO"], !entries.isEmpty {
+            connectTo = entries.split(separator: ",").map(String.init)
+        }
+    }
+
+    /// `SKIFF_CONNECT_TO`: curl `--connect-to` entries (`HOST:PORT:ADDR:PORT`, comma-separated),
+    /// to point image names at another server (a test server, a split-horizon mirror) while
+    /// keeping the name for Host, TLS SNI and certificate checks.
+    public var connectTo: [String] = []
+
+    /// How the HTTP client may talk to servers, from the insecure options.
+    public var transportPolicy: TransportPolicy {
+        TransportPolicy(
+            allowHTTP: insecure.contains(.http), insecureTLS: insecure.contains(.tls), connectTo: connectTo)
+    }
+
     /// Configuration directories from lowest to highest precedence.
     public var configDirectories: [String] {
         [systemConfig, localConfig] + (userConfig.isEmpty ? [] : [userConfig])
     }
+}
+
+/// This process's environment.
+func processEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var cursor = environ
+    while let entry = cursor.pointee {
+        let pair = String(cString: entry)
+        if let eq = pair.firstIndex(of: "=") { result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }
+        cursor += 1
+    }
+    return result
 }

@@ -28,20 +28,18 @@ final class Download: DownloadSink {
         file = try FileDescriptor.open(path, O_RDWR | O_CREAT, mode: 0o640)
     }
 
-    /// GETs the URL into the partial file, resuming when there is something to resume.
+    /// GETs the URL into the partial file, resuming when there is something to resume (the
+    /// client calls `restart` if the server ignores the range and sends everything).
     func run(_ client: HTTPClient, ifNoneMatch: String?, progress: ProgressBar?) throws -> HTTPResponse {
         let existing = Int64(try file.stat().st_size)
         let resumeFrom = ifNoneMatch == nil ? existing : 0
         try restart(at: resumeFrom)
-        var response = try client.get(url, to: self, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom, progress: progress)
-        if response.status == 200 && resumeFrom > 0 && !response.resumed {
-            // The server ignored the range and sent everything: start over.
-            try restart(at: 0)
-            response = try client.get(url, to: self, ifNoneMatch: nil, resumeFrom: 0, progress: progress)
-        }
+        let response = try client.get(url, to: self, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom, progress: progress)
         try file.sync()
         return response
     }
+
+    func restart() throws { try restart(at: 0) }
 
     func write(_ chunk: UnsafeRawBufferPointer) throws {
         try file.write(chunk)

@@ -41,10 +41,7 @@ public final class ImageFetcher {
         self.log = log
         trust = TrustStore(adminDirectory: config.localConfig, vendorDirectory: config.systemConfig)
         let auth = try AuthConfig.load(configDirectories: config.configDirectories)
-        http = HTTPClient(
-            auth: auth,
-            policy: TransportPolicy(
-                allowHTTP: config.insecure.contains(.http), insecureTLS: config.insecure.contains(.tls), caFile: nil))
+        http = HTTPClient(auth: auth, policy: config.transportPolicy)
     }
 
     /// Fetches one image (and its dependencies) and returns its record.
@@ -192,11 +189,15 @@ public final class ImageFetcher {
             var labels: [String: String] = [:]
             for label in dependency.labels { labels[label.name.value] = label.value }
             let wanted = ImageName(name: dependency.imageName.value, labels: labels)
+            // A dependency already in the store satisfies it (its ID is checked below); only a
+            // missing one is discovered, unless the policy forbids the network.
+            var dependencyOptions = options
+            if dependencyOptions.pullPolicy == .update { dependencyOptions.pullPolicy = .new }
             let fetched: ImageRecord
             if let id = dependency.imageID, let stored = try store.record(id) {
                 fetched = stored
             } else {
-                fetched = try fetchName(wanted, options: options)
+                fetched = try fetchName(wanted, options: dependencyOptions)
             }
             if let id = dependency.imageID, fetched.id != id.value {
                 throw SkiffError(
@@ -210,6 +211,6 @@ public final class ImageFetcher {
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return String(cString: buffer) + "/" + path
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
     }
 }

@@ -50,7 +50,7 @@ final class BadImageTests: XCTestCase {
     func testWrongMagicIsNotAnArchive() throws {
         let path = world.scratch + "/text.aci"
         try String(repeating: "this is not an archive\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
-        try refuse(path, "not")
+        try refuse(path, "neither a tar archive nor")
     }
 
     func testLayoutRules() throws {

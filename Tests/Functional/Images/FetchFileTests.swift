@@ -6,8 +6,8 @@ import XCTest
 
 final class FetchFileTests: XCTestCase {
     var world: SkiffHarness!
-    static var keyring: TestKeyring!
-    static var stranger: TestKeyring!
+    nonisolated(unsafe) static var keyring: TestKeyring!
+    nonisolated(unsafe) static var stranger: TestKeyring!
 
     override class func setUp() {
         keyring = try? TestKeyring(name: "Skiff Tests", email: "tests@example.com")
@@ -27,7 +27,7 @@ final class FetchFileTests: XCTestCase {
 
     override func tearDown() { world = nil }
 
-    private func image(_ name: String = "example.com/hello", compression: String = "gzip", file: String = "hello.aci") throws -> String {
+    private func image(name: String = "example.com/hello", compression: String = "gzip", file: String = "hello.aci") throws -> String {
         try ACIBuilder.write(
             world.scratch + "/" + file, manifest: ACIBuilder.manifest(name: name),
             entries: [.directory("bin"), .file("bin/hello", "#!/bin/sh\necho hello\n", mode: 0o755)],
@@ -98,9 +98,10 @@ final class FetchFileTests: XCTestCase {
         let path = try image(compression: "none")
         try Self.keyring.sign(path)
         try world.trust(Self.keyring, prefix: "example.com/hello")
-        // Change one byte of the image after signing.
+        // Change one byte of a file's contents after signing: the archive still parses.
         var bytes = try FileSystem.read(path)
-        bytes[bytes.count - 2000] ^= 0x01
+        let contents = try XCTUnwrap(bytes.firstRange(of: Array("echo hello".utf8)))
+        bytes[contents.lowerBound] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         world.assertFailure(try world.run("fetch", path), contains: "bad signature")
         // A garbled signature.

@@ -8,7 +8,7 @@ import XCTest
 
 final class TrustTests: XCTestCase {
     var world: SkiffHarness!
-    static var keyring: TestKeyring!
+    nonisolated(unsafe) static var keyring: TestKeyring!
 
     override class func setUp() { keyring = try? TestKeyring(name: "Trusty", email: "trusty@example.com") }
     override class func tearDown() { keyring = nil }

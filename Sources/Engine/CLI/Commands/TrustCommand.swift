@@ -47,7 +47,7 @@ enum TrustCommand {
         if invocation.arguments.isSet("insecure-allow-http") { config.insecure.insert(.http) }
         let client = HTTPClient(
             auth: try AuthConfig.load(configDirectories: config.configDirectories),
-            policy: TransportPolicy(allowHTTP: config.insecure.contains(.http), insecureTLS: config.insecure.contains(.tls), caFile: nil))
+            policy: config.transportPolicy)
         if keys.isEmpty, let prefix {
             keys = try Discovery.discoverPublicKeys(prefix: prefix, client: client).map(\.absoluteString)
             guard !keys.isEmpty else { throw SkiffError(.notFound, "trust: discovery found no keys for \(quote(prefix))") }
