@@ -5,7 +5,8 @@
 #   make check-unit       unit tests only (unprivileged)
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
 #   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
-#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum)
+#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
+#                         make bench-archive (the extractor vs GNU tar)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -14,7 +15,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch install clean
+.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
 
 all: release
 
@@ -44,7 +45,7 @@ check-unit: build-tests
 check-functional: build-tests
 	$(SWIFT) test --skip-build --filter '^Functional\.'
 
-bench: bench-expect bench-fetch
+bench: bench-expect bench-fetch bench-archive
 
 bench-expect: deps-bench
 	$(SWIFT) build -c release --product expect-bench
@@ -53,6 +54,10 @@ bench-expect: deps-bench
 bench-fetch: deps-bench release
 	$(SWIFT) build -c release --product fetch-bench
 	bench/fetch/run
+
+bench-archive: deps-bench
+	$(SWIFT) build -c release --product archive-bench
+	bench/archive/run
 
 install: release
 	install -D -m 0755 .build/release/skiff $(DESTDIR)$(PREFIX)/bin/skiff

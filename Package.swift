@@ -52,6 +52,9 @@ let package = Package(
             name: "expect-bench", dependencies: ["Expect"], path: "bench/expect/Sources",
             swiftSettings: strict),
         .executableTarget(
+            name: "archive-bench", dependencies: ["SkiffArchive", "SkiffSystem"], path: "bench/archive/Sources",
+            swiftSettings: strict),
+        .executableTarget(
             name: "fetch-bench", dependencies: ["SkiffDigest"], path: "bench/fetch/Sources", swiftSettings: strict),
         .testTarget(
             name: "Unit",

@@ -1,1 +1,0 @@
-// SkiffArchive: module placeholder until its first file lands.
