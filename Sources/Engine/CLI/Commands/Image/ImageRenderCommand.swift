@@ -43,8 +43,7 @@ enum ImageRenderCommand {
             let stagingRootfs = rootfsOnly ? staging : staging + "/rootfs"
             if render {
                 let steps = try RenderPlan.steps(for: id, store: store)
-                let tree = try TreeStore(images: store).render(steps)
-                try copyTree(tree.rootfs, to: stagingRootfs)
+                _ = try TreeStore(images: store).render(steps, alsoInto: stagingRootfs)
             } else {
                 _ = try TreeStore.extract([RenderStep(image: id, whitelist: nil)], into: stagingRootfs, images: store, options: ExtractionOptions())
             }
@@ -56,15 +55,6 @@ enum ImageRenderCommand {
         }
         try store.touch(id)
         return 0
-    }
-
-    /// `cp -a`: the real program copies everything a rendered tree holds (owners, modes,
-    /// times, xattrs, links, devices), with copy_file_range/reflinks where the file system can.
-    static func copyTree(_ source: String, to target: String) throws {
-        let result = try Subprocess.run(["cp", "-a", "--reflink=auto", "--no-target-directory", source, target])
-        guard result.status == 0 else {
-            throw SkiffError(.system, "copy \(quote(source)) to \(quote(target)): cp: \(result.stderrLastLine)")
-        }
     }
 }
 
