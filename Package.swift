@@ -39,11 +39,15 @@ let package = Package(
         .target(
             name: "SkiffStore",
             dependencies: ["SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage"], swiftSettings: strict),
+        .target(name: "SkiffStage1", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
+        .target(
+            name: "SkiffPod", dependencies: ["SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),
+        .target(name: "SkiffRunOptions", dependencies: ["SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
             name: "Engine",
             dependencies: [
                 "CShim", "SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage", "SkiffTrust", "SkiffFetch",
-                "SkiffStore",
+                "SkiffStore", "SkiffStage1", "SkiffPod", "SkiffRunOptions",
             ],
             swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),

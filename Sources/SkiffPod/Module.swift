@@ -1,0 +1,1 @@
+// SkiffPod: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SkiffRunOptions: placeholder until its first file lands.
