@@ -15,12 +15,27 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all release build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
+.PHONY: all release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
 
 all: release
 
-release: deps-build
+# Stage1 programs run inside roots that hold nothing else: linked fully static, in their own
+# build directory (other flags than the skiff binary's).
+STAGE1_BUILD := .build-stage1
+STAGE1_FLAVORS := fly
+VERSION := $(shell sed -n 's/.*static let skiff = "\(.*\)"/\1/p' Sources/Engine/Version.swift)
+
+release: deps-build stage1-images
 	$(SWIFT) build -c release --product skiff --static-swift-stdlib
+	cp .build/stage1/stage1-*.aci .build/release/
+
+stage1-images: deps-build
+	mkdir -p .build/stage1
+	for flavor in $(STAGE1_FLAVORS); do \
+		$(SWIFT) build -c release --scratch-path $(STAGE1_BUILD) --product stage1-$$flavor -Xswiftc -static-executable && \
+		SKIFF_VERSION=$(VERSION) ci/build-stage1 $$flavor $(STAGE1_BUILD)/release/stage1-$$flavor .build/stage1/stage1-$$flavor.aci \
+		|| exit 1; \
+	done
 
 deps:
 	ci/install-deps check
@@ -31,8 +46,11 @@ deps-build:
 deps-bench:
 	ci/install-deps bench
 
-build-tests:
+# The tests run the debug skiff, which finds stage1 images beside itself.
+build-tests: stage1-images
 	$(SWIFT) build --build-tests
+	cp .build/stage1/stage1-*.aci .build/debug/
+	SKIFF_VERSION=$(VERSION) ci/build-stage1 stub .build/debug/stage1-stub .build/debug/stage1-stub.aci
 
 check: deps
 	$(MAKE) build-tests
@@ -61,6 +79,7 @@ bench-archive: deps-bench
 
 install: release
 	install -D -m 0755 .build/release/skiff $(DESTDIR)$(PREFIX)/bin/skiff
+	for aci in .build/stage1/stage1-*.aci; do install -D -m 0644 $$aci $(DESTDIR)/usr/lib/skiff/stage1-images/$$(basename $$aci); done
 
 clean:
 	rm -rf .build .build-*

@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
+        .executable(name: "stage1-fly", targets: ["stage1-fly"]),
+        .executable(name: "stage1-stub", targets: ["stage1-stub"]),
         .library(name: "Expect", targets: ["Expect"]),
         .library(name: "ExpectTesting", targets: ["ExpectTesting"]),
         .library(name: "Engine", targets: ["Engine"]),
@@ -51,6 +53,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
+        // Stage1 programs: the fly flavor, and a stub that records what stage0 hands it (tests).
+        .executableTarget(name: "stage1-fly", dependencies: ["SkiffStage1"], swiftSettings: strict),
+        .executableTarget(
+            name: "stage1-stub", dependencies: ["SkiffStage1", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         // Benchmarks live in bench/ (make bench); they are never timed assertions inside tests.
         .executableTarget(
             name: "expect-bench", dependencies: ["Expect"], path: "bench/expect/Sources",
@@ -64,7 +70,7 @@ let package = Package(
             name: "Unit",
             dependencies: [
                 "Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim", "SkiffDigest", "SkiffArchive", "SkiffImage",
-                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport",
+                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub",
             ],
             path: "Tests/Unit", swiftSettings: strict),
         // Shared by the test targets: test servers, image builders, throwaway keys, the harness.

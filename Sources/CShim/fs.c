@@ -15,6 +15,10 @@
 
 _Static_assert(SK_O_PATH == O_PATH, "O_PATH value");
 
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
@@ -64,4 +68,16 @@ unsigned int sk_dev_minor(dev_t dev) { return minor(dev); }
 
 int sk_pipe_set_size(int fd, int size) {
     return fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+int sk_fd_mount_id(int fd, unsigned long long *id) {
+    struct statx stx;
+    memset(&stx, 0, sizeof stx);
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0) return -1;
+    if (!(stx.stx_mask & STATX_MNT_ID)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    *id = (unsigned long long)stx.stx_mnt_id;
+    return 0;
 }

@@ -1,9 +1,10 @@
-// process.c: pidfd_open and the SIGWINCH self-pipe. See sk_process.h.
+// process.c: pidfd_open, pidfd_send_signal, the SIGWINCH self-pipe, spawn helpers. See sk_process.h.
 #include "sk_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,6 +14,14 @@
 
 int sk_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0U);
+}
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int sk_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
 }
 
 static volatile sig_atomic_t winch_fd = -1;
@@ -46,4 +55,8 @@ void sk_winch_relay_remove(void) {
 
 int sk_pipe2(int fds[2], int nonblock) {
     return pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+}
+
+int sk_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
 }

@@ -28,7 +28,7 @@ public final class Subprocess {
     /// descriptors (above 2) the child gets under the same numbers, e.g. for `/dev/fd/N` arguments.
     public static func spawn(
         _ argv: [String], stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil,
-        environment: [String: String]? = nil, inheriting: [Int32] = []
+        environment: [String: String]? = nil, inheriting: [Int32] = [], workingDirectory: String? = nil
     ) throws -> Subprocess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -40,6 +40,7 @@ public final class Subprocess {
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
         // dup2 onto itself clears close-on-exec in the child only (POSIX, Austin Group #411; glibc ≥ 2.29).
         for fd in inheriting where fd > 2 { posix_spawn_file_actions_adddup2(&actions, fd, fd) }
+        if let workingDirectory { _ = sk_spawn_addchdir(&actions, workingDirectory) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -47,4 +47,9 @@ unsigned int sk_dev_minor(dev_t dev);
 /// reader. Returns the new size or -1 with errno (failure is harmless).
 int sk_pipe_set_size(int fd, int size);
 
+/// The mount ID of the file `fd` is open on (statx STATX_MNT_ID with AT_EMPTY_PATH): 0 with *id
+/// set, or -1 with errno (ENOSYS when the kernel, before 5.8, does not report mount IDs). Unlike
+/// st_dev, it tells a bind mount of a directory from the file system the directory is on.
+int sk_fd_mount_id(int fd, unsigned long long *id);
+
 #endif

@@ -5,10 +5,22 @@ public enum SkiffCLI {
     /// Every command, in the order `skiff help` lists them.
     public static let commands: [CommandSpec] =
         [
+            RunCommand.runSpec,
+            RunCommand.prepareSpec,
+            RunPreparedCommand.spec,
+            ListCommand.spec,
+            StatusCommand.spec,
+            StopCommand.spec,
+            RmCommand.spec,
+            GCCommand.spec,
+            EnterCommand.spec,
+            CatManifestCommand.spec,
+            ExportCommand.spec,
             FetchCommand.spec,
             TrustCommand.spec,
             ImageCommand.spec,
         ] + ImageCommand.subcommands + [
+            ConfigCommand.spec,
             HelpCommand.spec,
             VersionCommand.spec,
         ]
@@ -47,6 +59,18 @@ public enum SkiffCLI {
                 return 0
             }
             throw SkiffError(.usage, "unknown command \"\(words[0])\" (see 'skiff help')")
+        }
+        if command.parsesOwnArguments {
+            let own = Array(words[consumed...])
+            let parsed = try FlagParser.parse(leading, specs: GlobalOptions.specs, command: command.name)
+            if parsed.isSet("help") || own.first == "--help" || own.first == "-h" {
+                output.out(Help.page(command))
+                return 0
+            }
+            var invocation = Invocation(command: command, arguments: parsed, global: try GlobalOptions(parsed), output: output)
+            invocation.rawArguments = own
+            invocation.leadingGlobalFlags = leading
+            return try command.action(invocation)
         }
         let rest = leading + Array(words[consumed...])
         let specs = GlobalOptions.specs + command.flags

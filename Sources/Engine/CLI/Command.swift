@@ -15,6 +15,11 @@ public struct CommandOutput: Sendable {
 public struct Invocation: Sendable {
     public let command: CommandSpec
     public let arguments: ParsedArguments
+    /// For commands with their own grammar (`run`, `prepare`): the words after the command,
+    /// global flags removed.
+    public var rawArguments: [String] = []
+    /// For those commands: the global flags given before the command word.
+    public var leadingGlobalFlags: [String] = []
     public let global: GlobalOptions
     public let output: CommandOutput
 }
@@ -38,6 +43,11 @@ public struct GlobalOptions: Sendable {
         FlagSpec("debug", .bool, help: "print more detail about what fails"),
         FlagSpec("help", .bool, help: "show help for the command"),
     ]
+
+    /// Each global flag's name and whether it takes a value (for commands with their own grammar).
+    static var arity: [String: Bool] {
+        Dictionary(uniqueKeysWithValues: specs.filter { $0.name != "help" }.map { ($0.name, $0.takesValue) })
+    }
 
     /// Reads the global flags out of parsed arguments.
     init(_ parsed: ParsedArguments) throws {
@@ -65,12 +75,16 @@ public struct CommandSpec: Sendable {
     public let details: String
     public let flags: [FlagSpec]
     public let interspersed: Bool
+    /// The command parses its own arguments (rkt's run grammar); `flags` only documents them.
+    public let parsesOwnArguments: Bool
     public let action: @Sendable (Invocation) throws -> Int32
 
     public init(
         name: String, summary: String, usage: String, details: String = "", flags: [FlagSpec] = [],
-        interspersed: Bool = true, action: @escaping @Sendable (Invocation) throws -> Int32
+        interspersed: Bool = true, parsesOwnArguments: Bool = false,
+        action: @escaping @Sendable (Invocation) throws -> Int32
     ) {
+        self.parsesOwnArguments = parsesOwnArguments
         self.name = name
         self.summary = summary
         self.usage = usage

@@ -10,6 +10,8 @@ public struct FlagSpec: Sendable {
         case value(placeholder: String, defaultValue: String?)
         /// Like `.value`, but every occurrence is kept, in order.
         case repeatable(placeholder: String)
+        /// `--name` alone (value "") or `--name=value`; never takes the next word.
+        case optionalValue(placeholder: String)
     }
 
     public let name: String
@@ -23,8 +25,10 @@ public struct FlagSpec: Sendable {
     }
 
     var takesValue: Bool {
-        if case .bool = kind { return false }
-        return true
+        switch kind {
+        case .bool, .optionalValue: return false
+        default: return true
+        }
     }
 }
 
@@ -77,6 +81,10 @@ enum FlagParser {
             let inline: String? = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
             guard let spec = specs.first(where: { $0.name == name }) else {
                 throw SkiffError(.usage, "\(command): unknown flag \(argument.prefix { $0 != "=" })")
+            }
+            if case .optionalValue = spec.kind {
+                parsed.values[name, default: []].append(inline ?? "")
+                continue
             }
             if !spec.takesValue {
                 let value = inline ?? "true"

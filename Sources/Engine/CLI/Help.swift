@@ -35,6 +35,7 @@ enum Help {
             switch spec.kind {
             case .bool: return "--\(spec.name)"
             case .value(let placeholder, _), .repeatable(let placeholder): return "--\(spec.name)=\(placeholder)"
+            case .optionalValue(let placeholder): return "--\(spec.name)[=\(placeholder)]"
             }
         }
         let width = labels.map(\.count).max() ?? 0

@@ -1,4 +1,5 @@
 // rkt-style configuration files: <config dir>/<kind>.d/*.json, later directories winning.
+import SkiffRunOptions
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -66,6 +67,35 @@ enum ConfigFiles {
             }
         }
         return limits
+    }
+
+    private struct Stage1File: Decodable {
+        var name: String?
+        var version: String?
+        var location: String?
+    }
+
+    /// The default stage1 from `stage1.d` (rkt's keys: `name`, `version`, `location`); the last
+    /// file that sets one wins. A location (a path or URL) is used as is; a name (with version)
+    /// is looked up in the store or discovered.
+    static func stage1Location(_ config: EngineConfig) throws -> Stage1Choice? {
+        var choice: Stage1Choice?
+        for (path, file) in try load(Stage1File.self, kind: "stage1", in: config.configDirectories) {
+            if let location = file.location, !location.isEmpty {
+                if location.hasPrefix("/") {
+                    choice = .path(location)
+                } else if location.hasPrefix("http://") || location.hasPrefix("https://") {
+                    choice = .url(location)
+                } else if location.hasPrefix("file://") {
+                    choice = .path(String(location.dropFirst(7)))
+                } else {
+                    throw SkiffError(.invalid, "config \(quote(path)): location must be an absolute path or a URL")
+                }
+            } else if let name = file.name, !name.isEmpty {
+                choice = .name(file.version.map { name + ":" + $0 } ?? name)
+            }
+        }
+        return choice
     }
 
     /// A decoding error as one line: which field and what was wrong.

@@ -19,6 +19,8 @@ public struct FetchOptions: Sendable {
     public var signaturePath: String?
     /// Draw a progress bar on a terminal.
     public var progress = true
+    /// The file is trusted by where it is installed (Skiff's own stage1 images): no signature.
+    public var trustedLocation = false
     public init() {}
 }
 
@@ -63,16 +65,41 @@ public final class ImageFetcher {
 
     // MARK: Sources
 
+    /// A local file. With `--pull-policy=new` a file imported before and unchanged since (same
+    /// device, inode, size, mtime and ctime: the kernel sets ctime on every change, and nobody can
+    /// set it back) is not read again: its image comes from the cache record.
     private func fetchFile(_ path: String, options: FetchOptions) throws -> ImageRecord {
         guard FileSystem.exists(path) else { throw SkiffError(.notFound, "image \(quote(path)): no such file") }
+        let source = absolute(path)
+        let key = "file://" + source
+        let st = try FileSystem.status(source)
+        let fingerprint = "\(st.st_dev)-\(st.st_ino)-\(st.st_size)-\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)-\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+        if options.pullPolicy != .update, let cached = try store.remote(for: key), cached.etag == fingerprint,
+            let record = try store.record(ImageID(validating: cached.imageID)), FileSystem.exists(store.blobPath(try record.imageID))
+        {
+            return record
+        }
         guard options.pullPolicy != .never else {
             throw SkiffError(.notFound, "image \(quote(path)): --pull-policy=never and the file is not in the store")
         }
-        let signature = options.signaturePath ?? (path + ".asc")
-        let signatureBytes = FileSystem.exists(signature) ? try FileSystem.read(signature) : nil
-        return try importVerified(
-            file: path, signature: signatureBytes, signatureName: signature, subject: path, source: absolute(path),
-            wanted: nil)
+        let record: ImageRecord
+        if options.trustedLocation {
+            record = try importUnsigned(file: path, subject: path, source: source)
+        } else {
+            let signature = options.signaturePath ?? (path + ".asc")
+            let signatureBytes = FileSystem.exists(signature) ? try FileSystem.read(signature) : nil
+            record = try importVerified(
+                file: path, signature: signatureBytes, signatureName: signature, subject: path, source: source, wanted: nil)
+        }
+        try store.saveRemote(
+            RemoteRecord(url: key, imageID: record.id, etag: fingerprint, maxAge: nil, downloadTime: Int64(time(nil))))
+        return record
+    }
+
+    /// Imports an image from a location trusted by installation (Skiff's own stage1 images).
+    private func importUnsigned(file: String, subject: String, source: String) throws -> ImageRecord {
+        let aci = try ACIReader.read(path: file, subject: subject, store: store, limits: limits)
+        return try store.commit(aci.blob, manifest: aci.manifestBytes, manifest: aci.manifest, source: source, signer: nil).record
     }
 
     /// Downloads `url` (honouring the pull policy and the HTTP cache record) and imports it.

@@ -1,0 +1,176 @@
+// exec.c: chroot, chdir, credentials and execve for the stage1s, forked or in place. See sk_exec.h
+// for why this is C.
+#include "sk_exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SK_CLOSE_RANGE_CLOEXEC (1U << 2)
+
+/* The kernel's struct sigaction on Linux (not glibc's), for the raw rt_sigaction syscall. */
+struct sk_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+
+void sk_signal_snapshot(sk_signal_state *state) {
+    sigemptyset(&state->ignored);
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction old;
+        /* glibc refuses its reserved real-time signals (EINVAL): they cannot be ignored by us. */
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            sigaddset(&state->ignored, sig);
+    }
+    sigprocmask(SIG_SETMASK, NULL, &state->mask);
+}
+
+int sk_supervisor_signals(void) {
+    struct sigaction sa = {0};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGQUIT, &sa, NULL) < 0)
+        return -1;
+    /* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child itself, and its
+     * status would be lost. */
+    sa.sa_handler = SIG_DFL;
+    return sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* Async-signal-safe: every disposition back to what the stage1 started with (ignored or
+ * default; no handler of ours may survive into the program). */
+static void restore_dispositions(const sk_signal_state *state) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        struct sigaction sa = {0};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = (state != NULL && sigismember(&state->ignored, sig) == 1) ? SIG_IGN : SIG_DFL;
+        if (sigaction(sig, &sa, NULL) < 0 && errno == EINVAL) {
+            struct sk_kernel_sigaction k = {.handler = SIG_DFL};
+            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
+        }
+    }
+}
+
+/* Async-signal-safe: every descriptor above stderr close-on-exec. close_range(2) does it in one
+ * call (Linux 5.11); older kernels get a loop bounded by RLIMIT_NOFILE. The report pipe is
+ * already close-on-exec, so it stays usable until execve. */
+static void cloexec_above_stderr(void) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, SK_CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+#endif
+    struct rlimit rl;
+    long max = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
+        max = (long)rl.rlim_cur;
+    for (int fd = 3; fd < max; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC))
+            fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
+
+/* Async-signal-safe: the steps from the stage1 into the program. Returns the failing stage
+ * (errno set); on success execve does not return. */
+static int enter_and_exec(const sk_exec_attr *a) {
+    restore_dispositions(a->signals);
+    if (a->root != NULL && chroot(a->root) < 0)
+        return SK_EXEC_CHROOT;
+    /* Always chdir: after chroot the old working directory lies outside the new root. */
+    if (chdir(a->cwd != NULL ? a->cwd : "/") < 0)
+        return SK_EXEC_CHDIR;
+    if (a->set_ids) {
+        /* Order matters: setgroups and setresgid need CAP_SETGID, which the process loses as
+         * soon as setresuid leaves uid 0. So the supplementary groups first (dropping root's
+         * own), then the primary group, then the user. Raw system calls: glibc's wrappers
+         * broadcast to every thread of the process, which only makes sense before fork. */
+        if (syscall(SYS_setgroups, a->ngroups, a->groups) < 0)
+            return SK_EXEC_SETGROUPS;
+        if (syscall(SYS_setresgid, a->gid, a->gid, a->gid) < 0)
+            return SK_EXEC_SETGID;
+        if (syscall(SYS_setresuid, a->uid, a->uid, a->uid) < 0)
+            return SK_EXEC_SETUID;
+    }
+    if (!a->inherit_fds)
+        cloexec_above_stderr();
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, a->signals != NULL ? &a->signals->mask : &none, NULL);
+    execve(a->path, a->argv, a->envp);
+    return SK_EXEC_EXEC;
+}
+
+/* Child only: report the failing stage and errno to the parent, then exit. */
+static void child_fail(int report_fd, int stage) {
+    int msg[2] = {stage, errno};
+    ssize_t n;
+    do {
+        n = write(report_fd, msg, sizeof msg);
+    } while (n < 0 && errno == EINTR);
+    _exit(127);
+}
+
+int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
+    r->pid = -1;
+    r->stage = SK_EXEC_NONE;
+    r->error = 0;
+
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        r->stage = SK_EXEC_PIPE;
+        r->error = errno;
+        return -1;
+    }
+    /* Every signal blocked across fork: nothing of the parent's may run in the child, which
+     * sets its own dispositions and mask before execve. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report[0]);
+        child_fail(report[1], enter_and_exec(a)); /* never returns */
+    }
+    int fork_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    close(report[1]);
+    if (pid < 0) {
+        close(report[0]);
+        r->stage = SK_EXEC_FORK;
+        r->error = fork_errno;
+        return -1;
+    }
+
+    /* End of file on the report pipe means execve succeeded (the pipe closed on exec). */
+    int msg[2];
+    ssize_t n;
+    do {
+        n = read(report[0], msg, sizeof msg);
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof msg) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        r->stage = msg[0];
+        r->error = msg[1];
+        return -1;
+    }
+    r->pid = pid;
+    return 0;
+}
+
+int sk_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
+    r->pid = -1;
+    r->stage = enter_and_exec(a);
+    r->error = errno;
+    return -1;
+}

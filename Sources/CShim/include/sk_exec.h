@@ -1,0 +1,73 @@
+// sk_exec.h: start a program inside a root directory (chroot, working directory, credentials,
+// execve) for the stage1s. Why C: between fork and exec the child may run only
+// async-signal-safe code; Swift's runtime allocates and takes locks, so it must not run there.
+#ifndef SK_EXEC_H
+#define SK_EXEC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/// The step that failed; reported with its errno.
+enum sk_exec_stage {
+    SK_EXEC_NONE = 0,
+    SK_EXEC_PIPE = 1,       /* pipe2 for the error report, in the parent */
+    SK_EXEC_FORK = 2,       /* fork itself, in the parent */
+    SK_EXEC_CHROOT = 3,     /* chroot to the root */
+    SK_EXEC_CHDIR = 4,      /* chdir to the working directory (inside the root) */
+    SK_EXEC_SETGROUPS = 5,  /* setgroups to the supplementary groups */
+    SK_EXEC_SETGID = 6,     /* setresgid */
+    SK_EXEC_SETUID = 7,     /* setresuid */
+    SK_EXEC_EXEC = 8,       /* execve */
+};
+
+/// Signal dispositions and mask a process started with, so the program a stage1 starts gets
+/// what the stage1 itself got (POSIX keeps ignored signals and the mask across exec), not the
+/// stage1's own handling.
+typedef struct sk_signal_state {
+    sigset_t ignored;       /* signals whose disposition was SIG_IGN */
+    sigset_t mask;          /* the blocked mask */
+} sk_signal_state;
+
+/// Records the current ignored signals and mask into *state.
+void sk_signal_snapshot(sk_signal_state *state);
+
+/// Sets SIGINT and SIGQUIT to SIG_IGN and SIGCHLD to SIG_DFL (a supervisor that a terminal's
+/// Ctrl-C must not kill before its child, and that must be able to wait for that child).
+/// Returns 0 or -1 with errno.
+int sk_supervisor_signals(void);
+
+/// What to start. Every pointer is prepared by the caller before the call.
+typedef struct sk_exec_attr {
+    const char *root;           /* chroot here first; NULL: no chroot */
+    const char *cwd;            /* chdir here (after the chroot); NULL: "/" */
+    int set_ids;                /* 1: setgroups, setresgid, setresuid below; 0: keep the caller's */
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;        /* supplementary groups (may be NULL when ngroups is 0) */
+    size_t ngroups;
+    const char *path;           /* program path as seen inside the root */
+    char *const *argv;          /* NULL-terminated */
+    char *const *envp;          /* NULL-terminated */
+    const sk_signal_state *signals; /* restored just before execve; NULL: all default, none blocked */
+    int inherit_fds;            /* 0: only stdin, stdout and stderr reach the program (every other
+                                   descriptor is made close-on-exec); 1: keep inheritable ones */
+} sk_exec_attr;
+
+/// The outcome: pid on success, or the failing stage and its errno.
+typedef struct sk_exec_result {
+    pid_t pid;
+    int stage;                  /* enum sk_exec_stage */
+    int error;
+} sk_exec_result;
+
+/// Forks; the child enters the root and executes attr->path. Returns 0 once execve succeeded
+/// (result->pid set), or -1 with result->stage and result->error (the failed child is reaped).
+/// The report travels over a close-on-exec pipe: end of file means the exec happened.
+int sk_fork_exec_in_root(const sk_exec_attr *attr, sk_exec_result *result);
+
+/// The same steps in this process, without fork (for an entrypoint that becomes the program).
+/// Returns only on failure: -1 with result->stage and result->error.
+int sk_exec_in_root(const sk_exec_attr *attr, sk_exec_result *result);
+
+#endif

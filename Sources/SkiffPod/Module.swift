@@ -1,1 +1,0 @@
-// SkiffPod: placeholder until its first file lands.

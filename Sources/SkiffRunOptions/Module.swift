@@ -1,1 +1,0 @@
-// SkiffRunOptions: placeholder until its first file lands.

@@ -1,0 +1,41 @@
+// One binary per stage1 flavor, several entrypoints: the stage1 image has the binary at
+// /<flavor> and symlinks /<flavor>-run, -enter, -stop, -gc to it (annotation values must be
+// plain paths, so the operation comes from the name the binary was started as).
+#if canImport(Glibc)
+import Glibc
+#endif
+import SkiffSystem
+
+/// The four entrypoints of the contract and how a multi-call binary finds which one it is.
+public enum Stage1Entrypoint: String, Sendable, CaseIterable {
+    case run, enter, stop, gc
+
+    /// The operation and its arguments: from the basename's `-run`/`-enter`/`-stop`/`-gc` suffix,
+    /// else from the first argument (`fly run ...`, handy by hand). Nil when neither names one.
+    public static func split(_ argv: [String]) -> (Stage1Entrypoint, [String])? {
+        guard let first = argv.first else { return nil }
+        let name = FileSystem.baseName(first)
+        for operation in allCases where name.hasSuffix("-" + operation.rawValue) {
+            return (operation, Array(argv.dropFirst()))
+        }
+        if argv.count > 1, let operation = Stage1Entrypoint(rawValue: argv[1]) {
+            return (operation, Array(argv.dropFirst(2)))
+        }
+        return nil
+    }
+
+    /// The process environment as a dictionary (the first of duplicate names wins, as getenv).
+    public static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                let name = String(text[..<equals])
+                if result[name] == nil { result[name] = String(text[text.index(after: equals)...]) }
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
