@@ -50,7 +50,8 @@ deps-bench:
 build-tests: stage1-images
 	$(SWIFT) build --build-tests
 	cp .build/stage1/stage1-*.aci .build/debug/
-	SKIFF_VERSION=$(VERSION) ci/build-stage1 stub .build/debug/stage1-stub .build/debug/stage1-stub.aci
+	mkdir -p .build/debug/stub
+	SKIFF_VERSION=$(VERSION) ci/build-stage1 stub .build/debug/stage1-stub .build/debug/stub/stage1-stub.aci
 
 check: deps
 	$(MAKE) build-tests

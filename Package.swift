@@ -43,7 +43,7 @@ let package = Package(
             dependencies: ["SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage"], swiftSettings: strict),
         .target(name: "SkiffStage1", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
-            name: "SkiffPod", dependencies: ["SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),
+            name: "SkiffPod", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),
         .target(name: "SkiffRunOptions", dependencies: ["SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
             name: "Engine",

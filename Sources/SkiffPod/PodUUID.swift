@@ -50,8 +50,10 @@ public struct PodUUID: Hashable, Sendable, Comparable, CustomStringConvertible {
         text.utf8.count <= 36 && text.utf8.allSatisfy { isHexDigit($0) || $0 == UInt8(ascii: "-") }
     }
 
+    /// The canonical text.
     public var description: String { value }
 
+    /// Orders by the canonical text.
     public static func < (lhs: PodUUID, rhs: PodUUID) -> Bool { lhs.value < rhs.value }
 
     /// The canonical text of a UUID written with or without hyphens, or nil if it is not one.

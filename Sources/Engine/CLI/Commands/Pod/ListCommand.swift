@@ -41,7 +41,7 @@ enum ListCommand {
         var rows: [Row] = []
         for pod in pods {
             let manifest = try? pod.manifest()
-            let statuses = (try? pod.appStatuses()) ?? [:]
+            let statuses = manifest.flatMap { try? pod.appStatuses(of: $0) } ?? [:]
             let apps = manifest?.apps.map {
                 App(name: $0.name.value, imageID: $0.image.id.value, imageName: $0.image.name?.value, exitCode: statuses[$0.name.value])
             } ?? []

@@ -6,7 +6,7 @@ import Glibc
 import SkiffSystem
 import XCTest
 
-final class PodFilesTests: XCTestCase {
+final class Stage1PodFilesTests: XCTestCase {
     var directory: Stage1Scratch!
 
     override func setUpWithError() throws { directory = try Stage1Scratch() }
