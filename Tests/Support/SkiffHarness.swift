@@ -33,6 +33,9 @@ public final class SkiffHarness {
         return bundle.appendingPathComponent("skiff").path
     }
 
+    /// The directory of the skiff binary (stage1 images are built beside it).
+    public static var binaryDirectory: String { FileSystem.parentPath(binary) }
+
     /// The argv for `skiff <arguments>` in this world.
     public func argv(_ arguments: [String]) -> [String] {
         [Self.binary, "--dir=\(dataDirectory)", "--local-config=\(localConfig)", "--system-config=\(systemConfig)"] + arguments

@@ -52,7 +52,7 @@ enum ImageListCommand {
                     lastUsed: Formatting.rfc3339($0.lastUsed), size: $0.size, latest: isLatest($0))
             }
             let encoder = JSONEncoder()
-            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
             invocation.output.out(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
             return 0
         }

@@ -41,7 +41,7 @@ enum ConfigCommand {
             insecureOptions: config.insecure.description, trustKeysFromHTTPS: config.trustKeysFromHTTPS, stage1: stage1,
             imageLimits: ["maxImageBytes": limits.maxImageBytes, "maxEntries": Int64(limits.maxEntries)])
         let encoder = JSONEncoder()
-        encoder.outputFormatting = invocation.value("pretty-print") == "false" ? [.sortedKeys] : [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = invocation.value("pretty-print") == "false" ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         invocation.output.out(String(decoding: try encoder.encode(shown), as: UTF8.self) + "\n")
         return 0
     }

@@ -55,7 +55,7 @@ enum ListCommand {
                 throw SkiffError(.usage, "list: unknown format \"\(format)\" (json or json-pretty)")
             }
             let encoder = JSONEncoder()
-            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
             invocation.output.out(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
             return 0
         }

@@ -47,7 +47,7 @@ enum StatusCommand {
                 throw SkiffError(.usage, "status: unknown format \"\(format)\" (json or json-pretty)")
             }
             let encoder = JSONEncoder()
-            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+            encoder.outputFormatting = format == "json-pretty" ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
             let object = Dictionary(fields, uniquingKeysWith: { _, last in last })
             invocation.output.out(String(decoding: try encoder.encode(object), as: UTF8.self) + "\n")
         } else {
