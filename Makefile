@@ -1,6 +1,7 @@
 # Skiff's build, test and benchmark entry points. CI and release scripts call these targets:
 # keep their names and meanings stable.
-#   make                  release build of skiff (static Swift stdlib)
+#   make                  release build of skiff (static Swift stdlib) and the stage1 images
+#   make demo             install what is missing, build, run a signed demo pod under each stage1
 #   make check            install missing Debian packages, build, unit tests, functional tests
 #   make check-unit       unit tests only (unprivileged)
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
@@ -15,7 +16,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
+.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
 
 all: release
 
@@ -39,6 +40,13 @@ stage1-images: deps-build
 
 deps:
 	ci/install-deps check
+
+# make demo: everything it needs installed and built, then a signed pod under every stage1.
+demo: deps-demo release
+	ci/demo
+
+deps-demo:
+	ci/install-deps run build demo
 
 deps-build:
 	ci/install-deps build

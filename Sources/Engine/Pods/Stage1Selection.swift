@@ -48,9 +48,18 @@ enum Stage1Selection {
         return nil
     }
 
+    /// Whether the image file sits (after resolving symlinks) in the install directory or beside
+    /// the skiff binary.
     static func isTrustedLocation(_ path: String) -> Bool {
-        let directory = FileSystem.parentPath(path)
-        return directory == installDirectory || directory == binaryDirectory
+        guard let resolved = realPath(path) else { return false }
+        let directory = FileSystem.parentPath(resolved)
+        return directory == realPath(installDirectory) || directory == realPath(binaryDirectory)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Resolves the stage1 for a pod and imports it into the store if needed.
