@@ -7,7 +7,8 @@
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
 #   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
 #                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
-#                         make bench-archive (the extractor vs GNU tar)
+#                         make bench-archive (the extractor vs GNU tar),
+#                         make bench-run (skiff run under fly vs chroot, crun, runc)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -16,7 +17,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive install clean
+.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive bench-run install clean
 
 all: release
 
@@ -72,7 +73,7 @@ check-unit: build-tests
 check-functional: build-tests
 	$(SWIFT) test --skip-build --filter '^Functional\.'
 
-bench: bench-expect bench-fetch bench-archive
+bench: bench-expect bench-fetch bench-archive bench-run
 
 bench-expect: deps-bench
 	$(SWIFT) build -c release --product expect-bench
@@ -81,6 +82,9 @@ bench-expect: deps-bench
 bench-fetch: deps-bench release
 	$(SWIFT) build -c release --product fetch-bench
 	bench/fetch/run
+
+bench-run: deps-bench release
+	bench/run/run
 
 bench-archive: deps-bench
 	$(SWIFT) build -c release --product archive-bench

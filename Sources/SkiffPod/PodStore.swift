@@ -108,7 +108,8 @@ public struct PodStore: Sendable {
             throw SkiffError(.usage, "move pod \(handle.uuid) to \(state.rawValue): the pod is not locked by this process")
         }
         if handle.state == state { return }
-        try rename(handle.uuid, from: handle.state, to: state, sync: true)
+        // Not fsynced: a power loss ends every pod anyway, and gc handles any state it left.
+        try rename(handle.uuid, from: handle.state, to: state, sync: false)
         handle.state = state
     }
 

@@ -127,7 +127,9 @@ public final class ImageStore {
         defer { lock.unlock() }
         guard var record = try record(id) else { return }
         record.lastUsed = Int64(time(nil))
-        try writeRecord(record)
+        // Advisory (for image gc), and written on every run: atomic, but not worth two fsyncs.
+        try FileSystem.writeAtomically(
+            layout.imageRecord(record.id), encode(record, what: "image record of \(quote(record.id))"), durable: false)
     }
 
     // MARK: Removing

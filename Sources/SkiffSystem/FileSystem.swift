@@ -80,15 +80,22 @@ public enum FileSystem {
         try FileDescriptor.open(path, O_RDONLY).readAll(limit: limit)
     }
 
-    /// Replaces `path` with `bytes` atomically and durably (temp file, fsync, rename, fsync dir).
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    /// Replaces `path` with `bytes` atomically: a reader sees the old content or the new, never a
+    /// mix, even if this process dies. `durable` (the default) also survives a power loss (fsync
+    /// of the file, rename, fsync of the directory); pod files skip that on the hot path of `run`,
+    /// because a pod does not outlive a reboot anyway and `gc` cleans what one leaves.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws {
         let temporary = temporaryName(for: path)
         do {
             let file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
             try file.write(bytes)
-            try file.sync()
+            if durable { try file.sync() }
             file.close()
-            try rename(temporary, to: path)
+            if durable {
+                try rename(temporary, to: path)
+            } else {
+                try check("rename \(quote(temporary)) to \(quote(path))") { Glibc.rename(temporary, path) }
+            }
         } catch {
             unlink(temporary)
             throw error

@@ -75,12 +75,13 @@ enum RunPreparedCommand {
             FlagSpec("interactive", .bool, help: "give the app the terminal"),
             FlagSpec("hostname", .value(placeholder: "NAME", defaultValue: nil), help: "the pod's hostname"),
             FlagSpec("net", .value(placeholder: "LIST", defaultValue: nil), help: "networks to join"),
+            FlagSpec("uuid-file", .value(placeholder: "FILE", defaultValue: nil), help: "read the UUID from FILE (as prepare --uuid-file-save wrote it)"),
         ],
         action: run)
 
     static func run(_ invocation: Invocation) throws -> Int32 {
         try requireRoot("run-prepared")
-        let uuid = try invocation.positionals(exactly: 1, "UUID")[0]
+        let uuid = try podArgument(invocation)
         let pods = try PodStore(dataDirectory: invocation.config.dataDirectory)
         let record = try pods.find(uuid)
         guard record.state == .prepared else {
