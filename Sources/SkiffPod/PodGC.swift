@@ -59,12 +59,58 @@ public struct PodGC {
         FileSystem.syncDirectory(store.directory(of: .garbage))
         if markOnly { return report }
 
-        for record in try store.pods(in: .exitedGarbage) {
-            guard let marked = PodGC.changeTime(record.path, now: now), now - marked >= gracePeriod else { continue }
-            sweep(record, cleanup, &report)
+        var due = try store.pods(in: .exitedGarbage).filter { record in
+            guard let marked = PodGC.changeTime(record.path, now: now) else { return false }
+            return now - marked >= gracePeriod
         }
-        for record in try store.pods(in: .garbage) { sweep(record, cleanup, &report) }
+        due += try store.pods(in: .garbage)
+        // Cleanup (the stage1's gc, which lives inside the pod's mounts) for every pod first, then
+        // one pass over /proc/self/mountinfo for all of them: reading it per pod costs time in
+        // proportion to the number of mounts, which a thousand exited pods make large.
+        var ready: [PodHandle] = []
+        for record in due {
+            if let handle = cleanUp(record, cleanup, &report) { ready.append(handle) }
+        }
+        do {
+            try PodMounts.unmountAll(under: ready.map(\.path))
+        } catch {
+            report.failed.append("unmount pods: \(error)")
+        }
+        for handle in ready {
+            do {
+                try withPodError("remove", handle.uuid) {
+                    try PodMounts.unmountAll(under: handle.path)
+                    try PodRemoval.removeTree(handle.path)
+                }
+                handle.unlock()
+                report.removed.append(handle.uuid.value)
+            } catch {
+                report.failed.append("\(handle.uuid): \(error)")
+            }
+        }
         return report
+    }
+
+    /// Pass 2's first half for one marked pod: lock it (skipped if busy: another gc or rm is
+    /// deleting it) and run `cleanup`. Returns the locked pod, ready for unmounting and removal.
+    private func cleanUp(_ record: PodRecord, _ cleanup: (PodRecord) throws -> Void, _ report: inout Report) -> PodHandle? {
+        let handle: PodHandle
+        do {
+            guard let locked = try record.lockExclusive(wait: false), locked.state == record.state else { return nil }
+            handle = locked
+        } catch where PodGC.isRace(error) {
+            return nil  // removed by another process meanwhile
+        } catch {
+            report.failed.append("\(record.uuid): \(error)")
+            return nil
+        }
+        do {
+            try cleanup(handle.record)
+            return handle
+        } catch {
+            report.failed.append("\(record.uuid): \(podError("clean up", handle.uuid, error))")
+            return nil
+        }
     }
 
     /// `rm`: deletes one pod now, whatever gc would say about its age. Refuses a pod whose lock
@@ -100,26 +146,6 @@ public struct PodGC {
             } catch {
                 report.failed.append("\(record.uuid): \(error)")
             }
-        }
-    }
-
-    /// Pass 2 for one marked pod: skipped if busy (another gc or rm is deleting it).
-    private func sweep(_ record: PodRecord, _ cleanup: (PodRecord) throws -> Void, _ report: inout Report) {
-        let handle: PodHandle
-        do {
-            guard let locked = try record.lockExclusive(wait: false), locked.state == record.state else { return }
-            handle = locked
-        } catch where PodGC.isRace(error) {
-            return  // removed by another process meanwhile
-        } catch {
-            report.failed.append("\(record.uuid): \(error)")
-            return
-        }
-        do {
-            try delete(handle, cleanup)
-            report.removed.append(record.uuid.value)
-        } catch {
-            report.failed.append("\(record.uuid): \(error)")
         }
     }
 

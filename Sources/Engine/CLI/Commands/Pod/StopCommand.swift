@@ -53,8 +53,8 @@ func stage1Entrypoint(_ record: PodRecord, _ annotation: String) throws -> Strin
     return record.paths.stage1Rootfs + path
 }
 
-/// What gc and rm do to a pod before deleting it: the stage1's gc entrypoint (if its root is
-/// still there), then every mount under the pod directory, deepest first.
+/// What gc and rm do to a pod before it is unmounted and deleted: the stage1's gc entrypoint
+/// (if its root is still there).
 func cleanUpPod(_ record: PodRecord) throws {
     if FileSystem.exists(record.paths.stage1Manifest), let entrypoint = try? stage1Entrypoint(record, Stage1Contract.Annotation.gc),
         FileSystem.exists(entrypoint)
@@ -62,7 +62,6 @@ func cleanUpPod(_ record: PodRecord) throws {
         let status = try Stage1Exec.call(entrypoint, arguments: [record.uuid.value], podDirectory: record.path)
         guard status == 0 else { throw SkiffError(.system, "stage1 gc of pod \(record.uuid.value) exited with \(status)") }
     }
-    _ = try PodMounts.unmountAll(under: record.path)
 }
 
 enum RmCommand {
