@@ -73,6 +73,9 @@ public struct CommandSpec: Sendable {
     public let summary: String
     public let usage: String
     public let details: String
+    /// More help text, built only when a help page is printed (the run grammar's flag tables
+    /// are long; building them at every start would cost every pod).
+    public let moreHelp: (@Sendable () -> String)?
     public let flags: [FlagSpec]
     public let interspersed: Bool
     /// The command parses its own arguments (rkt's run grammar); `flags` only documents them.
@@ -81,9 +84,10 @@ public struct CommandSpec: Sendable {
 
     public init(
         name: String, summary: String, usage: String, details: String = "", flags: [FlagSpec] = [],
-        interspersed: Bool = true, parsesOwnArguments: Bool = false,
+        interspersed: Bool = true, parsesOwnArguments: Bool = false, moreHelp: (@Sendable () -> String)? = nil,
         action: @escaping @Sendable (Invocation) throws -> Int32
     ) {
+        self.moreHelp = moreHelp
         self.parsesOwnArguments = parsesOwnArguments
         self.name = name
         self.summary = summary

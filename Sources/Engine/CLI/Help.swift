@@ -25,6 +25,7 @@ enum Help {
     static func page(_ command: CommandSpec) -> String {
         var text = "skiff \(command.name) - \(command.summary)\n\nUsage:\n  \(command.usage)\n"
         if !command.details.isEmpty { text += "\n" + command.details + "\n" }
+        if let more = command.moreHelp { text += "\n" + more() + "\n" }
         if !command.flags.isEmpty { text += "\nFlags:\n" + flagLines(command.flags) }
         text += "\nGlobal flags:\n" + flagLines(GlobalOptions.specs)
         return text

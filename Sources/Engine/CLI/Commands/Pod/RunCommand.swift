@@ -14,7 +14,7 @@ enum RunCommand {
         app. Global flags (--dir, --insecure-options, ...) go before the first image.
         """
 
-    static func flagText() -> String {
+    @Sendable static func flagText() -> String {
         func lines(_ list: [(flag: String, help: String)]) -> String {
             let width = min(34, list.map(\.flag.count).max() ?? 0)
             return list.map { "  " + $0.flag.padding(width) + "   " + $0.help }.joined(separator: "\n")
@@ -27,15 +27,15 @@ enum RunCommand {
         name: "run",
         summary: "Run a pod of one or more apps, and exit with its status",
         usage: "skiff run [pod flags] IMAGE [app flags] [-- app args] [--- IMAGE [app flags] [-- app args]]...",
-        details: grammar + "\nThe exit status is the app's (128+N for signal N); 254 for Skiff's own failures.\n\n" + flagText(),
-        parsesOwnArguments: true, action: { try run($0, kind: .run) })
+        details: grammar + "\nThe exit status is the app's (128+N for signal N); 254 for Skiff's own failures.",
+        parsesOwnArguments: true, moreHelp: flagText, action: { try run($0, kind: .run) })
 
     static let prepareSpec = CommandSpec(
         name: "prepare",
         summary: "Prepare a pod (fetch, render, lay out) and print its UUID; start it with run-prepared",
         usage: "skiff prepare [--quiet] [pod flags] IMAGE [app flags] [-- app args] [--- IMAGE ...]",
-        details: grammar + "\n\n" + flagText(),
-        parsesOwnArguments: true, action: { try run($0, kind: .prepare) })
+        details: grammar,
+        parsesOwnArguments: true, moreHelp: flagText, action: { try run($0, kind: .prepare) })
 
     static func run(_ invocation: Invocation, kind: RunCommandKind) throws -> Int32 {
         let word = kind == .run ? "run" : "prepare"
