@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "SkiffStage1", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
             name: "SkiffPod", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),
+        .target(
+            name: "SkiffNetwork", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffDigest"],
+            swiftSettings: strict),
         .target(name: "SkiffRunOptions", dependencies: ["SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
             name: "Engine",
@@ -70,7 +73,7 @@ let package = Package(
             name: "Unit",
             dependencies: [
                 "Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim", "SkiffDigest", "SkiffArchive", "SkiffImage",
-                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub",
+                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub", "SkiffNetwork",
             ],
             path: "Tests/Unit", swiftSettings: strict),
         // Shared by the test targets: test servers, image builders, throwaway keys, the harness.

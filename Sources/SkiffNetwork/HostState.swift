@@ -1,0 +1,93 @@
+// The host-wide settings pod networking changes, and putting them back once the last pod network
+// is gone. ptp and bridge turn on net.ipv4.ip_forward (and IPv6 forwarding) for the whole host on
+// every ADD, and nothing turns it off; portmap's route_localnet is per host interface and goes
+// with the pod's veth. Skiff records the forwarding settings before the first pod network of an
+// idle host and restores them after the last one, under a lock so two pods cannot race.
+import SkiffSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Skiff's networking state on the host, under one run directory (default /run/skiff).
+public struct HostState: Sendable {
+    /// The run directory: `netns/`, the lock and the saved sysctl values live here.
+    public let runDirectory: String
+
+    /// The default run directory.
+    public static let defaultRunDirectory = "/run/skiff"
+
+    /// The forwarding sysctls ptp and bridge set.
+    static let forwardingSysctls = ["/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"]
+
+    /// State under `runDirectory`.
+    public init(runDirectory: String = HostState.defaultRunDirectory) { self.runDirectory = runDirectory }
+
+    /// Where pod network namespaces are bind-mounted.
+    public var namespaceDirectory: String { runDirectory + "/netns" }
+    var lockPath: String { runDirectory + "/network.lock" }
+    var savedPath: String { runDirectory + "/forwarding.saved" }
+
+    /// Runs `body` holding the host networking lock.
+    func locked<T>(_ body: () throws -> T) throws -> T {
+        try FileSystem.createDirectory(runDirectory)
+        let lock = try FileLock.lock(lockPath)
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// The pod namespaces present (file names in `namespaceDirectory`).
+    func namespaces() -> [String] {
+        (try? FileSystem.list(namespaceDirectory))?.filter { !$0.hasPrefix(".") } ?? []
+    }
+
+    /// Before the first pod network of an idle host: remembers the forwarding sysctls (call
+    /// while locked, before creating the namespace).
+    func rememberForwardingIfIdle() throws {
+        guard namespaces().isEmpty, !FileSystem.exists(savedPath) else { return }
+        let values = HostState.forwardingSysctls.map { path in (path, HostState.readSysctl(path) ?? "") }
+        let text = values.map { "\($0.0)=\($0.1)\n" }.joined()
+        try FileSystem.writeAtomically(savedPath, Array(text.utf8), mode: 0o600, durable: false)
+    }
+
+    /// After the last pod network went away (call while locked, after removing the namespace):
+    /// writes back the forwarding values that were off, removes portmap's idle host-wide
+    /// chains, and returns what it changed.
+    func restoreIfIdle() throws -> [String] {
+        guard namespaces().isEmpty else { return [] }
+        var changed: [String] = []
+        if let saved = try? FileSystem.read(savedPath) {
+            for line in String(decoding: saved, as: UTF8.self).split(separator: "\n") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                let path = String(line[..<equals])
+                let value = String(line[line.index(after: equals)...])
+                guard HostState.forwardingSysctls.contains(path), value == "0", HostState.readSysctl(path) != "0" else { continue }
+                try HostState.writeSysctl(path, value)
+                changed.append("\(path)=\(value)")
+            }
+            unlink(savedPath)
+        }
+        changed += try IPTables.removeIdlePortmapChains()
+        return changed
+    }
+
+    /// A sysctl's value without the newline; nil if it cannot be read.
+    static func readSysctl(_ path: String) -> String? {
+        guard let bytes = try? FileSystem.read(path, limit: 4096) else { return nil }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: [" ", "\n"])
+    }
+
+    static func writeSysctl(_ path: String, _ value: String) throws {
+        let file = try FileDescriptor.open(path, O_WRONLY)
+        try file.write(Array((value + "\n").utf8))
+    }
+}
+
+extension String {
+    /// The string without leading and trailing characters from `set`.
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
