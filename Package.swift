@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "SkiffNetwork", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffDigest"],
             swiftSettings: strict),
+        .target(name: "SkiffIsolation", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(name: "SkiffRunOptions", dependencies: ["SkiffSystem", "SkiffImage"], swiftSettings: strict),
         .target(
             name: "Engine",
@@ -69,11 +70,15 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "fetch-bench", dependencies: ["SkiffDigest"], path: "bench/fetch/Sources", swiftSettings: strict),
+        // Forked by the isolation tests so that only C runs in the child.
+        .target(
+            name: "CIsolationProbe", dependencies: ["CShim"], path: "Tests/CIsolationProbe",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
         .testTarget(
             name: "Unit",
             dependencies: [
                 "Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim", "SkiffDigest", "SkiffArchive", "SkiffImage",
-                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub", "SkiffNetwork",
+                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub", "SkiffNetwork", "SkiffIsolation", "CIsolationProbe",
             ],
             path: "Tests/Unit", swiftSettings: strict),
         // Shared by the test targets: test servers, image builders, throwaway keys, the harness.

@@ -2,6 +2,8 @@
 // for why this is C.
 #include "sk_exec.h"
 
+#include "sk_clone.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -82,6 +84,9 @@ static void cloexec_above_stderr(void) {
  * (errno set); on success execve does not return. */
 static int enter_and_exec(const sk_exec_attr *a) {
     restore_dispositions(a->signals);
+    int step;
+    if (a->isolation != NULL && (step = sk_isolation_begin(a->isolation)) != SK_ISOLATION_OK)
+        return SK_EXEC_ISOLATION + step;
     if (a->root != NULL && chroot(a->root) < 0)
         return SK_EXEC_CHROOT;
     /* Always chdir: after chroot the old working directory lies outside the new root. */
@@ -104,6 +109,9 @@ static int enter_and_exec(const sk_exec_attr *a) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, a->signals != NULL ? &a->signals->mask : &none, NULL);
+    /* Last: the seccomp filter it installs may allow nothing of ours but execve. */
+    if (a->isolation != NULL && (step = sk_isolation_end(a->isolation)) != SK_ISOLATION_OK)
+        return SK_EXEC_ISOLATION + step;
     execve(a->path, a->argv, a->envp);
     return SK_EXEC_EXEC;
 }
@@ -134,7 +142,7 @@ int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    pid_t pid = fork();
+    pid_t pid = a->into_cgroup ? sk_fork_into_cgroup(a->cgroup_fd) : fork();
     if (pid == 0) {
         close(report[0]);
         child_fail(report[1], enter_and_exec(a)); /* never returns */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sk_isolation.h"
+
 /// The step that failed; reported with its errno.
 enum sk_exec_stage {
     SK_EXEC_NONE = 0,
@@ -19,6 +21,8 @@ enum sk_exec_stage {
     SK_EXEC_SETGID = 6,     /* setresgid */
     SK_EXEC_SETUID = 7,     /* setresuid */
     SK_EXEC_EXEC = 8,       /* execve */
+    SK_EXEC_ISOLATION = 16, /* an isolation step: stage - SK_EXEC_ISOLATION is its
+                               enum sk_isolation_step (sk_isolation.h) */
 };
 
 /// Signal dispositions and mask a process started with, so the program a stage1 starts gets
@@ -52,6 +56,11 @@ typedef struct sk_exec_attr {
     const sk_signal_state *signals; /* restored just before execve; NULL: all default, none blocked */
     int inherit_fds;            /* 0: only stdin, stdout and stderr reach the program (every other
                                    descriptor is made close-on-exec); 1: keep inheritable ones */
+    const sk_isolation *isolation; /* NULL: none. sk_isolation_begin runs before the chroot,
+                                      sk_isolation_end right before execve (sk_isolation.h) */
+    int into_cgroup;            /* 1: fork with sk_fork_into_cgroup(cgroup_fd) (sk_clone.h): the
+                                   child starts in that v2 cgroup, no migration needed */
+    int cgroup_fd;              /* a v2 cgroup directory, when into_cgroup is 1 */
 } sk_exec_attr;
 
 /// The outcome: pid on success, or the failing stage and its errno.
