@@ -8,7 +8,8 @@
 #   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
 #                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
 #                         make bench-archive (the extractor vs GNU tar),
-#                         make bench-run (skiff run under fly vs chroot, crun, runc)
+#                         make bench-run (skiff run under container and fly vs chroot, crun,
+#                         runc, systemd-nspawn; the pod init's peak RSS vs crun)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -24,7 +25,7 @@ all: release
 # Stage1 programs run inside roots that hold nothing else: linked fully static, in their own
 # build directory (other flags than the skiff binary's).
 STAGE1_BUILD := .build-stage1
-STAGE1_FLAVORS := fly
+STAGE1_FLAVORS := fly container
 VERSION := $(shell sed -n 's/.*static let skiff = "\(.*\)"/\1/p' Sources/Engine/Version.swift)
 
 # skiff links fully static (no dynamic loader at all): it starts in 1.4 ms instead of 3.5 ms

@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
         .executable(name: "stage1-fly", targets: ["stage1-fly"]),
+        .executable(name: "stage1-container", targets: ["stage1-container"]),
         .executable(name: "stage1-stub", targets: ["stage1-stub"]),
         .library(name: "Expect", targets: ["Expect"]),
         .library(name: "ExpectTesting", targets: ["ExpectTesting"]),
@@ -42,6 +43,10 @@ let package = Package(
             name: "SkiffStore",
             dependencies: ["SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage"], swiftSettings: strict),
         .target(name: "SkiffStage1", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
+        // The container stage1: namespaces, pivot_root, the pod's init (docs/stage1-container.md).
+        .target(
+            name: "SkiffContainer", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"],
+            swiftSettings: strict),
         .target(
             name: "SkiffPod", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),
         .target(
@@ -57,8 +62,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
-        // Stage1 programs: the fly flavor, and a stub that records what stage0 hands it (tests).
+        // Stage1 programs: the fly and container flavors, and a stub that records what stage0 hands
+        // it (tests).
         .executableTarget(name: "stage1-fly", dependencies: ["SkiffStage1"], swiftSettings: strict),
+        .executableTarget(name: "stage1-container", dependencies: ["SkiffContainer"], swiftSettings: strict),
         .executableTarget(
             name: "stage1-stub", dependencies: ["SkiffStage1", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         // Benchmarks live in bench/ (make bench); they are never timed assertions inside tests.
@@ -78,7 +85,8 @@ let package = Package(
             name: "Unit",
             dependencies: [
                 "Expect", "ExpectTesting", "Engine", "SkiffSystem", "CShim", "SkiffDigest", "SkiffArchive", "SkiffImage",
-                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "stage1-fly", "stage1-stub", "SkiffNetwork", "SkiffIsolation", "CIsolationProbe",
+                "SkiffTrust", "SkiffFetch", "SkiffStore", "SkiffTestSupport", "SkiffRunOptions", "SkiffPod", "SkiffStage1", "SkiffContainer",
+                "stage1-fly", "stage1-container", "stage1-stub", "SkiffNetwork", "SkiffIsolation", "CIsolationProbe",
             ],
             path: "Tests/Unit", swiftSettings: strict),
         // Shared by the test targets: test servers, image builders, throwaway keys, the harness.

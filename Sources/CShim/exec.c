@@ -1,11 +1,13 @@
 // exec.c: chroot, chdir, credentials and execve for the stage1s, forked or in place. See sk_exec.h
 // for why this is C.
 #include "sk_exec.h"
+#include "sk_mount.h"
 
 #include "sk_clone.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -130,6 +132,7 @@ int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
     r->pid = -1;
     r->stage = SK_EXEC_NONE;
     r->error = 0;
+    r->pre_stage = SK_EXEC_NONE;
 
     int report[2];
     if (pipe2(report, O_CLOEXEC) < 0) {
@@ -178,7 +181,61 @@ int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
 
 int sk_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
     r->pid = -1;
+    r->pre_stage = SK_EXEC_NONE;
     r->stage = enter_and_exec(a);
+    r->error = errno;
+    return -1;
+}
+
+/* Fails `r` with `stage` and the current errno. */
+static int app_fail(sk_exec_result *r, int stage) {
+    r->stage = stage;
+    r->error = errno;
+    return -1;
+}
+
+int sk_app_enter_and_exec(const sk_app_attr *a, sk_exec_result *r) {
+    r->pid = -1;
+    r->pre_stage = SK_EXEC_NONE;
+    if (unshare(CLONE_NEWNS) < 0)
+        return app_fail(r, SK_EXEC_UNSHARE);
+    if (a->readonly_root && sk_mount_set_readonly(a->root, 0) < 0)
+        return app_fail(r, SK_EXEC_READONLY);
+    if (chroot(a->root) < 0)
+        return app_fail(r, SK_EXEC_CHROOT);
+    if (chdir("/") < 0)
+        return app_fail(r, SK_EXEC_CHDIR);
+    if (a->pre != NULL) {
+        sk_exec_result pre;
+        if (sk_fork_exec_in_root(a->pre, &pre) < 0) {
+            r->stage = SK_EXEC_PRESTART;
+            r->pre_stage = pre.stage;
+            r->error = pre.error;
+            return -1;
+        }
+        int status;
+        while (waitpid(pre.pid, &status, 0) < 0) {
+            if (errno != EINTR)
+                return app_fail(r, SK_EXEC_PRESTART);
+        }
+        int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        if (code != 0) {
+            r->stage = SK_EXEC_PRESTART;
+            r->error = code;
+            return -1;
+        }
+    }
+    if (a->stdin_null) {
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd < 0)
+            return app_fail(r, SK_EXEC_STDIN);
+        if (fd != 0) {
+            if (dup2(fd, 0) < 0)
+                return app_fail(r, SK_EXEC_STDIN);
+            close(fd);
+        }
+    }
+    r->stage = enter_and_exec(a->exec);
     r->error = errno;
     return -1;
 }

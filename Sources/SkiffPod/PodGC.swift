@@ -12,7 +12,8 @@ public struct PodGC {
     /// The store collected.
     public let store: PodStore
     /// An unlocked embryo without `pod-created` may be a pod whose creator is between mkdir and
-    /// flock; it counts as debris only once it is this old (seconds).
+    /// flock; while some creator is (it holds embryo/ shared), such an embryo counts as debris
+    /// only once it is this old (seconds).
     static let embryoDebrisAge: Int64 = 60
 
     /// A collector for `store`.
@@ -49,11 +50,15 @@ public struct PodGC {
             guard let entered = PodGC.changeTime(record.path, now: now) else { return false }
             return now - entered >= expirePrepared
         }
+        // Held while embryo/ is listed and marked: no creator can be between mkdir and pod-created.
+        let creatorsIdle = store.embryoCreatorsIdle()
         try mark(.embryo, to: .garbage, &report) { record in
             if record.created != nil { return true }  // written under the lock: its creator is gone
+            if creatorsIdle != nil { return true }  // no creator is mid-way: a killed one left it
             guard let made = PodGC.changeTime(record.path, now: now) else { return false }
             return now - made >= PodGC.embryoDebrisAge
         }
+        creatorsIdle?.close()
         // One fsync per target directory for the whole pass instead of one per rename.
         FileSystem.syncDirectory(store.directory(of: .exitedGarbage))
         FileSystem.syncDirectory(store.directory(of: .garbage))

@@ -43,13 +43,22 @@ public struct PodStore: Sendable {
     public func path(of uuid: PodUUID, in state: PodState) -> String { directory(of: state) + "/" + uuid.value }
 
     /// Creates pods/embryo/<new uuid> (0750), takes its exclusive lock (held by the returned
-    /// handle) and writes `pod-created`, whose mtime is the creation time. gc leaves a locked
-    /// embryo alone, and an unlocked one without `pod-created` only once it is a minute old, so
-    /// the instant between mkdir and flock is safe from a concurrent gc.
+    /// handle) and writes `pod-created`, whose mtime is the creation time. From mkdir to
+    /// pod-created the creator holds a shared lock on embryo/ itself: gc leaves a locked embryo
+    /// alone, and removes an unlocked one without `pod-created` at once only while it holds the
+    /// exclusive lock on embryo/ (no creator mid-way), else once it is a minute old. So the instant
+    /// between mkdir and flock is safe from a concurrent gc, and a creator killed in it leaves
+    /// debris the next gc removes.
     public func create() throws -> PodHandle {
         let uuid = PodUUID.random()
         return try withPodError("create", uuid) {
             try prepareDirectory(.embryo)
+            // Shared, from mkdir until pod-created exists: gc taking the exclusive lock on embryo/
+            // knows no creator is in that window (see embryoCreators), so an embryo without
+            // pod-created is the debris of a killed creator, not one being made.
+            let creators = try PodLock.openDirectory(directory(of: .embryo))
+            _ = try PodLock.lock(creators, exclusive: false, wait: true)
+            defer { creators.close() }
             let path = path(of: uuid, in: .embryo)
             try check("mkdir \(quote(path))") { mkdir(path, 0o750) }
             do {
@@ -64,6 +73,15 @@ public struct PodStore: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The exclusive lock on embryo/ when no creator is between its mkdir and its pod-created
+    /// (creators hold the shared one there), nil when one is; held until the descriptor closes.
+    func embryoCreatorsIdle() -> FileDescriptor? {
+        guard let directory = try? PodLock.openDirectory(directory(of: .embryo)),
+            (try? PodLock.lock(directory, exclusive: true, wait: false)) == true
+        else { return nil }
+        return directory
     }
 
     /// Finds a pod by UUID (any case) or by a unique prefix of at least 2 characters, in any

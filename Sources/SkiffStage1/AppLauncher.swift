@@ -122,12 +122,13 @@ public enum AppLauncher {
     static func missingInterpreter(_ spec: LaunchSpec, _ result: sk_exec_result) -> Bool {
         guard Int(result.stage) == Int(SK_EXEC_EXEC.rawValue), result.error == ENOENT else { return false }
         let inside = spec.path.hasPrefix("/") ? spec.path : spec.workingDirectory + "/" + spec.path
-        guard let root = spec.root, let confined = try? ConfinedRoot(root), let st = confined.status(inside) else { return false }
+        // No root: the program was looked up in the current one (a caller that chrooted itself).
+        guard let confined = try? ConfinedRoot(spec.root ?? "/"), let st = confined.status(inside) else { return false }
         return st.st_mode & S_IFMT == S_IFREG
     }
 
-    /// One line naming the failed step.
-    static func failure(_ spec: LaunchSpec, _ result: sk_exec_result) -> SkiffError {
+    /// One line naming the failed step of `spec` (a result of sk_exec's stages).
+    public static func failure(_ spec: LaunchSpec, _ result: sk_exec_result) -> SkiffError {
         let step: String
         switch Int(result.stage) {
         case Int(SK_EXEC_PIPE.rawValue): step = "create the exec report pipe"

@@ -95,9 +95,5 @@ public enum FlyRun {
     }
 
     /// The absolute path of the current directory (the pod directory, by contract).
-    static func currentDirectory() throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { throw SkiffError.system("getcwd (the pod directory)") }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func currentDirectory() throws -> String { try Stage1Entrypoint.podDirectory() }
 }

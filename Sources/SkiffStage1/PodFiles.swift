@@ -18,8 +18,14 @@ public enum PodFiles {
     /// Atomic (a reader never sees half a number) but not fsynced: a pod, like its mounts, does
     /// not survive a power loss, and an fsync here costs every pod's shutdown about a millisecond.
     public static func writeStatus(_ status: Int32, app: String, paths: PodPaths) throws {
-        try FileSystem.createDirectory(paths.statusDirectory, mode: 0o755)
-        try replace(paths.appStatus(app), "\(status)\n", durable: false)
+        try writeStatus(status, app: app, directory: paths.statusDirectory)
+    }
+
+    /// `writeStatus` into a status directory given by path: a stage1 that pivoted into its root
+    /// writes `/skiff/status/<app>`, the same file.
+    public static func writeStatus(_ status: Int32, app: String, directory: String) throws {
+        try FileSystem.createDirectory(directory, mode: 0o755)
+        try replace(directory + "/" + app, "\(status)\n", durable: false)
     }
 
     /// The recorded status of `app`: from the stage1 root, else from the stage1 overlay's upper

@@ -24,6 +24,13 @@ public enum Stage1Entrypoint: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// The absolute path of the current directory: the pod directory, by contract.
+    public static func podDirectory() throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { throw SkiffError.system("getcwd (the pod directory)") }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The process environment as a dictionary (the first of duplicate names wins, as getenv).
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]

@@ -27,6 +27,9 @@ public struct Stage1Reporter: Sendable {
         exit(Stage1Contract.failureStatus)
     }
 
+    /// Prints the failure line without exiting (a forked child reports, then calls `_exit`).
+    public func report(_ error: any Error) { write(line(error)) }
+
     /// Prints a warning line.
     public func warn(_ text: String) { write("skiff stage1 (\(flavor)): warning: \(text)") }
 

@@ -27,11 +27,17 @@ public enum Supervisor {
     /// terminal sent to the whole group, which the app got already). Returns the exit code, or
     /// 128 + N when signal N killed it.
     public static func wait(for pid: pid_t) throws -> Int32 {
+        exitStatus(try waitStatus(for: pid))
+    }
+
+    /// `wait(for:)` returning the raw wait status (so a caller can tell an exit code from a
+    /// signal), and the process's resource usage (peak RSS...) in `usage` when given.
+    public static func waitStatus(for pid: pid_t, usage: UnsafeMutablePointer<rusage>? = nil) throws -> Int32 {
         var set = waitedSignals()
         while true {
             var raw: Int32 = 0
-            let reaped = retryingEINTR { waitpid(pid, &raw, WNOHANG) }
-            if reaped == pid { return exitStatus(raw) }
+            let reaped = retryingEINTR { wait4(pid, &raw, WNOHANG, usage) }
+            if reaped == pid { return raw }
             if reaped < 0 { throw SkiffError.system("wait for process \(pid)") }
             var info = siginfo_t()
             let signal = sigwaitinfo(&set, &info)

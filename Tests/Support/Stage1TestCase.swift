@@ -45,6 +45,11 @@ open class Stage1TestCase: XCTestCase {
     /// What the per-stage1 leak check looks at.
     open var leakScope: LeakScope { .standard }
 
+    /// Called after each stage1's run of a `forEachStage1` body (before the leak check), whatever
+    /// the outcome: a subclass cleans up there, so that the next stage1 starts from the same
+    /// state (pod tests remove the pods the body made). A thrown error fails that stage1's cell.
+    open func stage1RunDidFinish(_ stage1: Stage1UnderTest) throws {}
+
     override open class func setUp() {
         super.setUp()
         HarnessObserver.install()
@@ -84,6 +89,12 @@ open class Stage1TestCase: XCTestCase {
             } catch {
                 recordFailure(
                     withDescription: "error thrown: \(error)", inFile: "\(file)", atLine: Int(line), expected: false)
+            }
+            do {
+                try stage1RunDidFinish(stage1)
+            } catch {
+                recordFailure(
+                    withDescription: "clean-up after the case: \(error)", inFile: "\(file)", atLine: Int(line), expected: false)
             }
             if let before, case let left = LeakCheck.leftovers(since: before), !left.isEmpty {
                 recordFailure(

@@ -103,6 +103,12 @@ public struct TestImageRecipe: Sendable, Hashable {
     public var annotations: [String: String] = [:]
     /// Extra files added to the rootfs (after the standard ones, which they may replace).
     public var files: [File] = []
+    /// Symbolic links added to the rootfs: path (relative to it) -> target, verbatim.
+    public var symlinks: [String: String] = [:]
+    /// Standard files left out of the rootfs, relative to it ("etc/hosts").
+    public var omittedFiles: [String] = []
+    /// appc event handlers by name ("pre-start", "post-stop") -> their exec.
+    public var eventHandlers: [String: [String]] = [:]
     /// Whether /probe is in the image.
     public var includeProbe = true
 
@@ -137,6 +143,15 @@ public struct TestImageRecipe: Sendable, Hashable {
             ]
             if !supplementaryGIDs.isEmpty {
                 app.append(M("supplementaryGIDs", .array(supplementaryGIDs.map { .number(Int($0)) })))
+            }
+            if !eventHandlers.isEmpty {
+                app.append(
+                    M(
+                        "eventHandlers",
+                        .array(
+                            eventHandlers.keys.sorted().map { name in
+                                .object([M("name", .string(name)), M("exec", .array((eventHandlers[name] ?? []).map { .string($0) }))])
+                            })))
             }
             if let workingDirectory { app.append(M("workingDirectory", .string(workingDirectory))) }
             if !environment.isEmpty { app.append(M("environment", .nameValueList(environment))) }
@@ -180,6 +195,8 @@ public struct TestImageRecipe: Sendable, Hashable {
     /// Everything about the recipe that changes the image's bytes, as text (for the cache key).
     var fingerprint: [String] {
         var parts = [manifestJSON, "probe=\(includeProbe)"]
+        if !omittedFiles.isEmpty { parts.append("omitted=" + omittedFiles.sorted().joined(separator: ",")) }
+        for (path, target) in symlinks.sorted(by: { $0.key < $1.key }) { parts += ["symlink", path, target] }
         for file in files.sorted(by: { $0.path < $1.path }) {
             parts += [file.path, file.contents, String(file.mode, radix: 8), "\(file.uid):\(file.gid)"]
         }

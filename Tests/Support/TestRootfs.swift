@@ -75,6 +75,20 @@ public enum TestRootfs {
             try write(full, file.contents, mode: mode_t(file.mode))
             if file.uid != 0 || file.gid != 0 { owners["rootfs/" + file.path] = (file.uid, file.gid) }
         }
+        for (path, target) in recipe.symlinks.sorted(by: { $0.key < $1.key }) {
+            guard !path.split(separator: "/").contains("..") else {
+                throw SkiffError(.invalid, "stage test symlink \(quote(path)): path escapes the rootfs")
+            }
+            let full = rootfs + "/" + path
+            try FileSystem.createDirectory(FileSystem.parentPath(full))
+            try check("symlink \(quote(full))") { symlink(target, full) }
+        }
+        for path in recipe.omittedFiles {
+            guard !path.split(separator: "/").contains("..") else {
+                throw SkiffError(.invalid, "omit test file \(quote(path)): path escapes the rootfs")
+            }
+            try check("unlink \(quote(rootfs + "/" + path))") { unlink(rootfs + "/" + path) }
+        }
         return StagedImage(directory: directory, manifestJSON: recipe.manifestJSON, owners: owners)
     }
 

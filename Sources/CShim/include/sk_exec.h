@@ -21,6 +21,10 @@ enum sk_exec_stage {
     SK_EXEC_SETGID = 6,     /* setresgid */
     SK_EXEC_SETUID = 7,     /* setresuid */
     SK_EXEC_EXEC = 8,       /* execve */
+    SK_EXEC_UNSHARE = 9,    /* unshare(CLONE_NEWNS) for the app's own mount namespace */
+    SK_EXEC_READONLY = 10,  /* making the app's root read-only */
+    SK_EXEC_PRESTART = 11,  /* the pre-start handler: its own failure (result->pre) or its status */
+    SK_EXEC_STDIN = 12,     /* opening /dev/null as stdin */
     SK_EXEC_ISOLATION = 16, /* an isolation step: stage - SK_EXEC_ISOLATION is its
                                enum sk_isolation_step (sk_isolation.h) */
 };
@@ -68,7 +72,25 @@ typedef struct sk_exec_result {
     pid_t pid;
     int stage;                  /* enum sk_exec_stage */
     int error;
+    int pre_stage;              /* SK_EXEC_PRESTART: the handler's failed stage, or SK_EXEC_NONE when
+                                   it ran and `error` is its exit status (128 + N for signal N) */
 } sk_exec_result;
+
+/// How the container stage1's init starts an app (or an event handler) in a forked child: a
+/// mount namespace of its own (a copy of the pod's), the root read-only if asked, chroot, the
+/// pre-start handler run to completion, /dev/null on stdin if asked, then `exec`. Everything is
+/// prepared before the fork, so the child runs no Swift code and allocates nothing.
+typedef struct sk_app_attr {
+    const char *root;           /* the app's root (chroot here) */
+    int readonly_root;          /* 1: the root's own mount made read-only in the new namespace */
+    int stdin_null;             /* 1: /dev/null on stdin */
+    const sk_exec_attr *pre;    /* run to completion first (its root NULL: inside the chroot); NULL: none */
+    const sk_exec_attr *exec;   /* what the child becomes (its root NULL) */
+} sk_app_attr;
+
+/// In the forked child: the steps of sk_app_attr. Returns only on failure: -1 with
+/// result->stage and result->error (and result->pre_stage for SK_EXEC_PRESTART).
+int sk_app_enter_and_exec(const sk_app_attr *attr, sk_exec_result *result);
 
 /// Forks; the child enters the root and executes attr->path. Returns 0 once execve succeeded
 /// (result->pid set), or -1 with result->stage and result->error (the failed child is reaped).

@@ -77,7 +77,7 @@ struct PodPreparer {
                 RuntimeApp(
                     name: names[index],
                     image: RuntimeImage(id: try records[index].imageID, name: image.name, labels: image.labels), app: app,
-                    readOnlyRootFS: options.readOnlyRootFS ?? false, mounts: mounts))
+                    readOnlyRootFS: options.readOnlyRootFS ?? false, mounts: mounts, annotations: options.annotations))
         }
         let manifest = PodManifest(apps: apps, volumes: volumes)
         try manifest.validate()

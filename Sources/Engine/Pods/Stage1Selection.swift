@@ -29,7 +29,7 @@ enum Stage1Selection {
     /// Where Skiff's own stage1 images are installed.
     static let installDirectory = "/usr/lib/skiff/stage1-images"
     /// The flavor used when nothing else is said.
-    static let defaultFlavor = "fly"
+    static let defaultFlavor = "container"
 
     /// The directory of the running skiff binary (development trees keep stage1 images there).
     static var binaryDirectory: String {

@@ -116,7 +116,7 @@ final class LifecycleTests: PodTestCase {
             XCTAssertEqual(object["acKind"] as? String, "PodManifest")
             let apps = try XCTUnwrap(object["apps"] as? [[String: Any]])
             XCTAssertEqual((apps.first?["image"] as? [String: Any])?["id"] as? String, image.id)
-            let out = world.scratch + "/exported.aci"
+            let out = world.scratch + "/exported-\(stage1.name).aci"
             let export = try world.run("export", uuid, out)
             XCTAssertEqual(export.status, 0, export.stderrText)
             let listing = try Subprocess.run(["tar", "-tf", out]).stdoutText

@@ -17,13 +17,22 @@ class PodTestCase: Stage1TestCase {
 
     override func tearDownWithError() throws {
         // Every pod the test made goes away with its mounts, whatever the test did.
-        if let world {
-            let gc = try world.run("gc", "--grace-period=0s", "--expire-prepared=0s")
-            XCTAssertEqual(gc.status, 0, "gc after the test: \(gc.stderrText)")
-            let mounts = String(decoding: try FileSystem.read("/proc/self/mountinfo"), as: UTF8.self)
-            XCTAssertFalse(mounts.contains(world.root), "mounts left under \(world.root)")
-        }
+        if world != nil { try removePods("gc after the test") }
         world = nil
+    }
+
+    /// Each stage1 starts from an empty pod list: the pods a stage1's run made go before the next
+    /// stage1's (so `onlyPod()` means the pod of the stage1 under test).
+    override func stage1RunDidFinish(_ stage1: Stage1UnderTest) throws {
+        if world != nil { try removePods("gc after the run on stage1 \(stage1.name)") }
+    }
+
+    /// gc of every exited or prepared pod, then no mount may be left under the world.
+    func removePods(_ what: String) throws {
+        let gc = try world.run("gc", "--grace-period=0s", "--expire-prepared=0s")
+        XCTAssertEqual(gc.status, 0, "\(what): \(gc.stderrText)")
+        let mounts = String(decoding: try FileSystem.read("/proc/self/mountinfo"), as: UTF8.self)
+        XCTAssertFalse(mounts.contains(world.root), "\(what): mounts left under \(world.root)")
     }
 
     /// The argv after `skiff` for `run` (or another command) of `image` under `stage1`.

@@ -69,6 +69,24 @@ final class VolumeTests: PodTestCase {
         }
     }
 
+    func testSymlinkedMountTargetsStayInsideTheAppRoot() throws {
+        let escape = "/var/skiff-volume-escape-\(getpid())"
+        let image = try TestImages.busybox(probe: ["read-file", "/srv/real/file", "---", "stat", escape + "/inner"]) {
+            $0.symlinks = ["data": "/srv/real", "escape": "../../../../../../.." + escape]
+            $0.mountPoints = [.init(name: "data", path: "/data"), .init(name: "away", path: "/escape/inner")]
+        }
+        try forEachStage1 { stage1 in
+            let host = world.scratch + "/linked-\(stage1.name)"
+            try FileSystem.createDirectory(host)
+            try "through the link".write(toFile: host + "/file", atomically: true, encoding: .utf8)
+            let result = try runPod(stage1: stage1, podFlags: ["--volume=data,kind=host,source=\(host)"], image: image)
+            XCTAssertEqual(result.status, .exited(0), result.output)
+            XCTAssertEqual(probeValue("content", in: result.output), "through the link", "an absolute link resolved in the root")
+            XCTAssertEqual(probeValue("stat.type", in: result.output), "dir", "an escaping relative link stopped at the root")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: escape), "nothing made on the host at \(escape)")
+        }
+    }
+
     func testHostnameFlag() throws {
         let image = try TestImages.busybox(probe: ["hostname"])
         try forEachStage1(notSupported: ["fly": "fly shares the host's UTS namespace: the hostname is the host's"]) { stage1 in

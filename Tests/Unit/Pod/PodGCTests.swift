@@ -100,14 +100,26 @@ final class PodGCTests: PodTestCase {
         XCTAssertEqual(state(starting.uuid), .prepared)
     }
 
-    /// An unlocked embryo without pod-created may be a pod between mkdir and flock: it is
-    /// debris only after a minute.
-    func testYoungEmbryoWithoutPodCreatedIsLeftAlone() throws {
+    /// An unlocked embryo without pod-created, while a creator is between mkdir and flock (it
+    /// holds embryo/ shared), may be that creator's pod: it is debris only after a minute.
+    func testYoungEmbryoWithoutPodCreatedIsLeftAloneWhileACreatorIsMidway() throws {
         let uuid = PodUUID.random()
         try FileSystem.createDirectory(store.path(of: uuid, in: .embryo))
+        let creator = try FileDescriptor.open(store.directory(of: .embryo), O_RDONLY | O_DIRECTORY)
+        try check("flock embryo/ shared") { flock(creator.raw, LOCK_SH | LOCK_NB) }
         XCTAssertEqual(try gc.collect(gracePeriod: 0, expirePrepared: 0, markOnly: false, now: now) { _ in }.marked, [])
         XCTAssertEqual(state(uuid), .embryo)
         let report = try gc.collect(gracePeriod: 0, expirePrepared: 0, markOnly: false, now: now + 120) { _ in }
+        XCTAssertEqual(report.removed, [uuid.value])
+        XCTAssertNil(state(uuid))
+    }
+
+    /// With no creator mid-way, an unlocked embryo without pod-created is the debris of a creator
+    /// killed between mkdir and pod-created: removed at once.
+    func testEmbryoWithoutPodCreatedAndNoCreatorIsDebris() throws {
+        let uuid = PodUUID.random()
+        try FileSystem.createDirectory(store.path(of: uuid, in: .embryo))
+        let report = try gc.collect(gracePeriod: 0, expirePrepared: 0, markOnly: false, now: now) { _ in }
         XCTAssertEqual(report.removed, [uuid.value])
         XCTAssertNil(state(uuid))
     }

@@ -61,7 +61,8 @@ enum RunCommand {
         }
         try pods.move(prepared.handle, to: .run)
         let entrypoint = try prepared.stage1.entrypoint(Stage1Contract.Annotation.run)
-        try Stage1Exec.run(prepared.handle, entrypoint: entrypoint, flags: prepared.stage1Flags, config: invocation.config)
+        try Stage1Exec.run(
+            prepared.handle, entrypoint: entrypoint, flags: debugging(prepared.stage1Flags, invocation), config: invocation.config)
     }
 }
 
@@ -105,8 +106,14 @@ enum RunPreparedCommand {
             throw SkiffError(.invalid, "run-prepared: pod \(record.uuid.value): its stage1 has no run entrypoint")
         }
         try pods.move(handle, to: .run)
-        try Stage1Exec.run(handle, entrypoint: entrypoint, flags: flags, config: invocation.config)
+        try Stage1Exec.run(handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }
+}
+
+/// The stage1 flags with `--debug` first when the global `--debug` is given (rkt passed it on
+/// too). Not saved in `stage1-options`: it is about this start, not about the pod.
+func debugging(_ flags: [String], _ invocation: Invocation) -> [String] {
+    invocation.global.debug && !flags.contains("--debug") ? ["--debug"] + flags : flags
 }
 
 /// Commands that mount, chroot and signal pods need root (rkt checked this up front too).

@@ -1,0 +1,53 @@
+// The container flavor's `stop` and `gc`.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import SkiffStage1
+import SkiffSystem
+
+/// `stop`: SIGTERM to the pod's init, which stops every app (SIGTERM, then SIGKILL after each
+/// app's stop timeout) and ends the pod; `--force`: SIGKILL to the init, and the kernel kills
+/// every process of the pod with it at once. Returns once the signal is delivered.
+public enum ContainerStop {
+    /// Exits 0 once the signal is delivered or the pod is gone, 254 otherwise.
+    public static func main(_ argv: [String]) -> Never {
+        let reporter = Stage1Reporter(flavor: flavorName)
+        do {
+            let arguments = try StopArguments(parsing: argv)
+            let paths = PodPaths(root: try Stage1Entrypoint.podDirectory())
+            guard let pid = try PodFiles.readPID(paths: paths) else {
+                throw SkiffError(.notFound, "stop pod \(arguments.uuid): no pid file yet (the pod has not started)")
+            }
+            // A pidfd pins the process: the signal cannot reach a later owner of the same PID.
+            let pidfd = sk_pidfd_open(pid)
+            if pidfd < 0 {
+                if errno == ESRCH { exit(0) }
+                throw SkiffError.system("stop pod \(arguments.uuid): open process \(pid)")
+            }
+            defer { close(pidfd) }
+            guard PodProcesses.isInit(pid, paths: paths) else { exit(0) }  // ended, and its PID reused
+            if sk_pidfd_send_signal(pidfd, arguments.force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH {
+                throw SkiffError.system("stop pod \(arguments.uuid): signal process \(pid)")
+            }
+            exit(0)
+        } catch {
+            reporter.fail(error)
+        }
+    }
+}
+
+/// `gc`: the pod's namespaces and its mounts live in the pod's processes and go with the last
+/// of them; the container flavor creates nothing else outside the pod directory (no cgroup, no
+/// network namespace bound to a path yet). Idempotent by construction.
+public enum ContainerGC {
+    /// Exits 0 for valid arguments, 254 otherwise.
+    public static func main(_ argv: [String]) -> Never {
+        do {
+            _ = try GCArguments(parsing: argv)
+            exit(0)
+        } catch {
+            Stage1Reporter(flavor: flavorName).fail(error)
+        }
+    }
+}
