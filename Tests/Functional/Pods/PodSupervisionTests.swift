@@ -57,6 +57,23 @@ final class PodSupervisionTests: PodTestCase {
         }
     }
 
+    func testSignalsSentToRunReachTheApps() throws {
+        let image = try shellImage(
+            "trap 'echo got.HUP' HUP; trap 'echo got.TERM; exit 3' TERM; echo ready; while :; do sleep 0.1; done")
+        try forEachStage1 { stage1 in
+            let child = try spawnPod(stage1: stage1, image: image)
+            try expectOrFail(child, "ready")
+            // SIGHUP from another process (not the terminal's hang-up) is passed on to the apps.
+            try child.signal(SIGHUP)
+            try expectOrFail(child, "got.HUP", timeout: .seconds(10))
+            // SIGTERM stops the pod: the app gets it, and run returns the app's status.
+            try child.signal(SIGTERM)
+            try expectOrFail(child, "got.TERM", timeout: .seconds(10))
+            try waitOrFail(child, status: .exited(3), timeout: .seconds(20))
+            XCTAssertEqual(try appStatuses(try onlyPod()), ["busybox": "3"])
+        }
+    }
+
     func testEnterJoinsTheAppsNamespacesAndRoot() throws {
         let image = try shellImage(
             "echo \"app.mnt=$(readlink /proc/self/ns/mnt)\"; echo \"app.pid=$(readlink /proc/self/ns/pid)\"; "
