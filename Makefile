@@ -6,7 +6,8 @@
 #   make check-unit       unit tests only (unprivileged)
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
 #   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
-#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
+#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum,
+#                         OCI fetch+render vs skopeo+umoci, a gzip layer vs tar -xzf),
 #                         make bench-archive (the extractor vs GNU tar),
 #                         make bench-run (skiff run under fly vs chroot, crun, runc)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
@@ -84,8 +85,12 @@ bench-expect: deps-bench
 	$(SWIFT) build -c release --product expect-bench
 	bench/expect/run
 
+# The first `swift build -c release` of a clean clone turns .build/release into a symlink,
+# dropping the skiff that `release` copied there: copy it again after the bench builds.
 bench-fetch: deps-bench release
 	$(SWIFT) build -c release --product fetch-bench
+	$(SWIFT) build -c release --product archive-bench
+	cp .build-static/release/skiff .build/release/skiff
 	bench/fetch/run
 
 bench-run: deps-bench release

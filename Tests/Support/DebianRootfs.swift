@@ -1,0 +1,91 @@
+// A real distribution image for the tests: a Debian 12 minbase tree from debootstrap, made once
+// and cached outside the repository (/var/cache/skiff-test, or $SKIFF_TEST_DEBIAN_CACHE), and
+// an OCI layout of it (one gzip layer made with GNU tar, the way image builders pack a rootfs),
+// cached beside it. Needs root (debootstrap) and the Debian mirror the first time; about 30 s.
+// SKIFF_TEST_DEBIAN=0 skips the tests that use it.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SkiffSystem
+import XCTest
+
+/// The cached Debian tree and its OCI layout.
+public enum DebianRootfs {
+    /// Where the tree and the layout are kept between runs.
+    public static var cacheDirectory: String { TestEnvironment.value("SKIFF_TEST_DEBIAN_CACHE") ?? "/var/cache/skiff-test" }
+    /// The mirror debootstrap uses.
+    public static var mirror: String { TestEnvironment.value("SKIFF_TEST_DEBIAN_MIRROR") ?? "http://deb.debian.org/debian" }
+
+    static let name = "debian-12-minbase"
+
+    /// The root filesystem, made now if it is not cached. Skips (XCTSkip) when turned off, not
+    /// root, or debootstrap is missing; a failing debootstrap is an error.
+    public static func rootfs() throws -> String {
+        if TestEnvironment.value("SKIFF_TEST_DEBIAN") == "0" { throw XCTSkip("SKIFF_TEST_DEBIAN=0") }
+        guard TestEnvironment.isRoot else { throw XCTSkip("debootstrap needs root") }
+        guard let debootstrap = TestEnvironment.which("debootstrap") ?? TestEnvironment.which("/usr/sbin/debootstrap") else {
+            throw XCTSkip("debootstrap is not installed (ci/install-deps check)")
+        }
+        return try cached(name) { staging in
+            let result = try Subprocess.run([debootstrap, "--variant=minbase", "bookworm", staging + "/rootfs", mirror])
+            guard result.status == 0 else {
+                throw TestSupportError("debootstrap --variant=minbase bookworm from \(mirror): exit \(result.status): \(result.stderrLastLine)")
+            }
+            // As distribution images ship: no downloaded packages, no package lists.
+            for directory in ["/var/cache/apt/archives", "/var/lib/apt/lists"] {
+                for entry in try FileSystem.list(staging + "/rootfs" + directory) where entry.hasSuffix(".deb") || directory.hasSuffix("lists") {
+                    if entry == "partial" || entry == "lock" { continue }
+                    try FileSystem.removeTree(staging + "/rootfs" + directory + "/" + entry)
+                }
+            }
+        } + "/rootfs"
+    }
+
+    /// An OCI layout of the tree: `(path, manifest digest)`, its ref `debian:12`.
+    public static func layout() throws -> (path: String, digest: String) {
+        let rootfs = try rootfs()
+        let entry = try cached(name + "-oci") { staging in
+            let tarPath = staging + "/layer.tar"
+            let tar = try Subprocess.run([
+                "tar", "--create", "--file=" + tarPath, "--format=pax", "--sort=name", "--numeric-owner", "--xattrs",
+                "--xattrs-include=*", "-C", rootfs, ".",
+            ])
+            guard tar.status == 0 else { throw TestSupportError("tar the Debian tree: \(tar.stderrText)") }
+            let tarBytes = try FileSystem.read(tarPath, limit: 4 << 30)
+            let compressor = TestEnvironment.which("pigz") != nil ? "pigz" : "gzip"
+            let gzip = try Subprocess.run([compressor, "-n", "-6", "-c", tarPath])
+            guard gzip.status == 0 else { throw TestSupportError("\(compressor) the Debian layer: \(gzip.stderrText)") }
+            unlink(tarPath)
+            let content = OCITestContent(scratch: staging)
+            let layer = content.add(gzip.stdout, mediaType: OCITestContent.layerGzipType)
+            let config = try content.config(
+                diffIDs: [OCITestContent.digest(tarBytes)],
+                run: ["Cmd": ["bash"], "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]])
+            let manifest = try content.manifest(config: config, layers: [layer])
+            try content.writeLayout(to: staging + "/layout", refs: [(manifest, "debian:12")])
+            try FileSystem.writeAtomically(staging + "/digest", Array(manifest.digest.utf8))
+        }
+        return (entry + "/layout", String(decoding: try FileSystem.read(entry + "/digest"), as: UTF8.self))
+    }
+
+    /// `<cache>/<key>`, built by `build(staging)` into a staging directory renamed into place
+    /// under a lock, so concurrent runs build it once.
+    private static func cached(_ key: String, build: (String) throws -> Void) throws -> String {
+        let final = cacheDirectory + "/" + key
+        if FileSystem.isDirectory(final) { return final }
+        try FileSystem.createDirectory(cacheDirectory, mode: 0o755)
+        let lock = try FileLock.lock(cacheDirectory)
+        defer { lock.unlock() }
+        if FileSystem.isDirectory(final) { return final }
+        let staging = try FileSystem.makeTemporaryDirectory(in: cacheDirectory, prefix: "." + key + ".tmp-")
+        do {
+            try build(staging)
+            try FileSystem.rename(staging, to: final)
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+        return final
+    }
+}
