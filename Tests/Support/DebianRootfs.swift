@@ -1,8 +1,9 @@
 // A real distribution image for the tests: a Debian 12 minbase tree from debootstrap, made once
-// and cached outside the repository (/var/cache/skiff-test, or $SKIFF_TEST_DEBIAN_CACHE), and
-// an OCI layout of it (one gzip layer made with GNU tar, the way image builders pack a rootfs),
-// cached beside it. Needs root (debootstrap) and the Debian mirror the first time; about 30 s.
-// SKIFF_TEST_DEBIAN=0 skips the tests that use it.
+// by ci/debian-rootfs and cached outside the repository (/var/cache/skiff-test, or
+// $SKIFF_TEST_DEBIAN_CACHE), and an OCI layout of it (one gzip layer made with GNU tar, the way
+// image builders pack a rootfs), cached beside it. Needs root (debootstrap) and the Debian mirror
+// ($SKIFF_TEST_DEBIAN_MIRROR) the first time; about 30 s. SKIFF_TEST_DEBIAN=0 skips the tests
+// that use it.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,32 +15,36 @@ import XCTest
 public enum DebianRootfs {
     /// Where the tree and the layout are kept between runs.
     public static var cacheDirectory: String { TestEnvironment.value("SKIFF_TEST_DEBIAN_CACHE") ?? "/var/cache/skiff-test" }
-    /// The mirror debootstrap uses.
-    public static var mirror: String { TestEnvironment.value("SKIFF_TEST_DEBIAN_MIRROR") ?? "http://deb.debian.org/debian" }
 
     static let name = "debian-12-minbase"
 
-    /// The root filesystem, made now if it is not cached. Skips (XCTSkip) when turned off, not
-    /// root, or debootstrap is missing; a failing debootstrap is an error.
-    public static func rootfs() throws -> String {
+    /// The root filesystem, made now by `ci/debian-rootfs` (the script make check runs first)
+    /// if it is not cached. Skips (XCTSkip) when turned off, not root, or debootstrap is
+    /// missing; a failing debootstrap is an error.
+    public static func rootfs(from origin: String = #filePath) throws -> String {
         if TestEnvironment.value("SKIFF_TEST_DEBIAN") == "0" { throw XCTSkip("SKIFF_TEST_DEBIAN=0") }
+        let cached = cacheDirectory + "/" + name + "/rootfs"
+        if FileSystem.isDirectory(cached) { return cached }
         guard TestEnvironment.isRoot else { throw XCTSkip("debootstrap needs root") }
-        guard let debootstrap = TestEnvironment.which("debootstrap") ?? TestEnvironment.which("/usr/sbin/debootstrap") else {
+        guard TestEnvironment.which("debootstrap") ?? TestEnvironment.which("/usr/sbin/debootstrap") != nil else {
             throw XCTSkip("debootstrap is not installed (ci/install-deps check)")
         }
-        return try cached(name) { staging in
-            let result = try Subprocess.run([debootstrap, "--variant=minbase", "bookworm", staging + "/rootfs", mirror])
-            guard result.status == 0 else {
-                throw TestSupportError("debootstrap --variant=minbase bookworm from \(mirror): exit \(result.status): \(result.stderrLastLine)")
-            }
-            // As distribution images ship: no downloaded packages, no package lists.
-            for directory in ["/var/cache/apt/archives", "/var/lib/apt/lists"] {
-                for entry in try FileSystem.list(staging + "/rootfs" + directory) where entry.hasSuffix(".deb") || directory.hasSuffix("lists") {
-                    if entry == "partial" || entry == "lock" { continue }
-                    try FileSystem.removeTree(staging + "/rootfs" + directory + "/" + entry)
-                }
-            }
-        } + "/rootfs"
+        let result = try Subprocess.run([try script(from: origin)])
+        let path = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0, path == cached else {
+            throw TestSupportError("ci/debian-rootfs: exit \(result.status): \(result.stderrLastLine)")
+        }
+        return path
+    }
+
+    /// `ci/debian-rootfs` in the first directory above this source file that has it.
+    static func script(from origin: String) throws -> String {
+        var directory = FileSystem.parentPath(origin)
+        while directory != "/" && directory != "." {
+            if FileSystem.exists(directory + "/ci/debian-rootfs") { return directory + "/ci/debian-rootfs" }
+            directory = FileSystem.parentPath(directory)
+        }
+        throw TestSupportError("find ci/debian-rootfs above \(origin)")
     }
 
     /// An OCI layout of the tree: `(path, manifest digest)`, its ref `debian:12`.

@@ -1,21 +1,12 @@
-# Sourced by bench/fetch/run: the OCI part. The Debian 12 minbase tree the tests use (debootstrap,
-# cached in /var/cache/skiff-test), packed as an OCI image with GNU tar and gzip, pushed with
-# skopeo to a docker-registry on 127.0.0.1; then, each round from scratch:
+# Sourced by bench/fetch/run: the OCI part. The Debian 12 minbase tree the tests use (made once
+# by ci/debian-rootfs, cached in /var/cache/skiff-test), packed as an OCI image with GNU tar and
+# gzip, pushed with skopeo to a docker-registry on 127.0.0.1; then, each round from scratch:
 #   skiff:  skiff fetch docker://… (download, verify, render the tree) + skiff image render DIR
 #   peer:   skopeo copy docker://… oci:DIR + umoci unpack
 # and the image's gzip layer extracted by skiff's extractor (archive-bench, as an OCI layer)
 # against GNU tar -xzf. Sets oci_median, umoci_median, layer_median, tarx_median, layer_size.
-cache=${SKIFF_TEST_DEBIAN_CACHE:-/var/cache/skiff-test}
-rootfs=$cache/debian-12-minbase/rootfs
-if [[ ! -d "$rootfs" ]]; then
-    echo "== debootstrap Debian 12 minbase into $cache (once)"
-    mkdir -p "$cache"
-    staging=$(mktemp -d "$cache/.debian-12-minbase.tmp-XXXXXX")
-    debootstrap --variant=minbase bookworm "$staging/rootfs" "${SKIFF_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
-    rm -f "$staging"/rootfs/var/cache/apt/archives/*.deb
-    find "$staging/rootfs/var/lib/apt/lists" -mindepth 1 -maxdepth 1 ! -name partial ! -name lock -exec rm -rf {} +
-    mv "$staging" "$cache/debian-12-minbase"
-fi
+rootfs=$(ci/debian-rootfs)
+[[ -n "$rootfs" ]] || { echo "fetch-bench: no Debian tree (ci/debian-rootfs needs root; OCI=0 leaves this part out)" >&2; exit 1; }
 
 # The image, by hand: one layer, its config, the manifest, a layout.
 layout=$work/layout

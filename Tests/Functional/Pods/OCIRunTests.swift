@@ -93,15 +93,32 @@ final class OCIRunTests: PodTestCase {
     }
 
     func testARegistryImageRunsByTagAndByDigest() throws {
-        let image = try TestImages.busybox(probe: ["print", "from the registry", "---", "exit", "3"], format: .ociLayout)
+        let image = try TestImages.busybox(
+            probe: ["print", "from the registry", "---", "env", "---", "cwd", "---", "id", "---", "exit", "3"], format: .ociLayout
+        ) {
+            $0.environment = ["FROM_REGISTRY": "yes", "PATH": "/bin"]
+            $0.workingDirectory = "/tmp"
+            $0.user = "user"
+        }
         let registry = try TestRegistry()
         defer { registry.stop() }
         try registry.push("oci:\(image.path)", to: "skiff/busybox", tag: "v1")
+        let byTag = "docker://\(registry.host)/skiff/busybox:v1"
         try forEachStage1 { stage1 in
-            for reference in ["docker://\(registry.host)/skiff/busybox:v1", "docker://\(registry.host)/skiff/busybox@\(image.id)"] {
-                let child = try world.spawn(["--insecure-options=http,image", "run", "--stage1-path=\(stage1.path)", reference])
-                try expectOrFail(child, "from the registry")
-                try waitOrFail(child, status: .exited(3))
+            // A tag names no content: without --insecure-options=image it is refused, before a pod exists.
+            world.assertFailure(
+                try world.run("--insecure-options=http", "run", "--stage1-path=\(stage1.path)", byTag),
+                contains: "use --insecure-options=image, or name the image by digest")
+            // A digest is verified instead: no image option needed.
+            let runs = [("http,image", byTag), ("http", "docker://\(registry.host)/skiff/busybox@\(image.id)")]
+            for (options, reference) in runs {
+                let child = try world.spawn(["--insecure-options=\(options)", "run", "--stage1-path=\(stage1.path)", reference])
+                let output = try expectOrFail(child, .eof, timeout: .seconds(60)).beforeText.replacingOccurrences(of: "\r\n", with: "\n")
+                XCTAssertEqual(try child.wait(timeout: .seconds(30)), .exited(3), output)
+                XCTAssertTrue(output.contains("from the registry"), output)
+                XCTAssertEqual(probeValue("env.FROM_REGISTRY", in: output), "yes", "Env")
+                XCTAssertEqual(probeValue("cwd", in: output), "/tmp", "WorkingDir")
+                XCTAssertEqual(probeValue("uid", in: output), "1000", "User looked up in the image's /etc/passwd")
             }
         }
     }
