@@ -8,13 +8,15 @@ import SkiffDigest
 import SkiffSystem
 
 /// Tree equality: paths, types, permission bits, owners, sizes, content hashes, link targets
-/// and device numbers (mtimes are not compared).
+/// and device numbers; with `metadata`, also nanosecond mtimes (symlinks' too) and xattrs.
 public enum TreeComparison {
     /// One line per difference ("usr/bin/x: mode 0644, want 0755"), at most `limit`, plus the
     /// number of entries compared.
-    public static func differences(_ actual: String, expected: String, limit: Int = 20) throws -> (lines: [String], entries: Int) {
-        let want = try walk(expected)
-        let have = try walk(actual)
+    public static func differences(
+        _ actual: String, expected: String, metadata: Bool = false, limit: Int = 20
+    ) throws -> (lines: [String], entries: Int) {
+        let want = try walk(expected, metadata: metadata)
+        let have = try walk(actual, metadata: metadata)
         var lines: [String] = []
         func note(_ line: String) { if lines.count < limit { lines.append(line) } }
         for path in want.keys.sorted() {
@@ -29,6 +31,8 @@ public enum TreeComparison {
             if got.owner != wanted.owner { note("\(path): owner \(got.owner), want \(wanted.owner)") }
             if got.size != wanted.size && got.type == "file" { note("\(path): size \(got.size), want \(wanted.size)") }
             if got.detail != wanted.detail { note("\(path): \(got.type) content/target/device differs") }
+            if got.mtime != wanted.mtime { note("\(path): mtime \(got.mtime), want \(wanted.mtime)") }
+            if got.xattrs != wanted.xattrs { note("\(path): xattrs \(got.xattrs), want \(wanted.xattrs)") }
         }
         for path in have.keys.sorted() where want[path] == nil { note("\(path): not in the source tree") }
         return (lines, want.count)
@@ -41,9 +45,13 @@ public enum TreeComparison {
         var size: Int64
         /// sha256 of a file, a symlink's target, a device's numbers.
         var detail: String
+        /// "seconds.nanoseconds", or "" when metadata is not compared.
+        var mtime = ""
+        /// Every extended attribute, sorted, as `name=hex`.
+        var xattrs: [String] = []
     }
 
-    private static func walk(_ root: String) throws -> [String: Node] {
+    private static func walk(_ root: String, metadata: Bool) throws -> [String: Node] {
         var nodes: [String: Node] = [:]
         func visit(_ relative: String) throws {
             let full = relative.isEmpty ? root : root + "/" + relative
@@ -67,12 +75,32 @@ public enum TreeComparison {
                 case S_IFIFO: node.type = "fifo"
                 default: node.type = "socket"
                 }
+                if metadata {
+                    node.mtime = "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+                    node.xattrs = try extendedAttributes(root + "/" + path)
+                }
                 nodes[path] = node
                 if node.type == "dir" { try visit(path) }
             }
         }
         try visit("")
         return nodes
+    }
+
+    /// `name=<hex value>` for every extended attribute of `path` (not followed), sorted.
+    public static func extendedAttributes(_ path: String) throws -> [String] {
+        var names = [CChar](repeating: 0, count: 65536)
+        let length = sk_llistxattr(path, &names, names.count)
+        guard length >= 0 else { throw SkiffError.system("llistxattr \(quote(path))") }
+        var result: [String] = []
+        for raw in names[0..<length].split(separator: 0) {
+            let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            var value = [UInt8](repeating: 0, count: 65536)
+            let size = sk_lgetxattr(path, name, &value, value.count)
+            guard size >= 0 else { throw SkiffError.system("lgetxattr \(quote(path)) \(name)") }
+            result.append(name + "=" + Array(value[0..<size]).hexString)
+        }
+        return result.sorted()
     }
 
     private static func readLink(_ path: String) throws -> String {
