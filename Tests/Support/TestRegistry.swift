@@ -87,17 +87,37 @@ public final class TestRegistry {
     }
 
     /// Pushes `source` (a containers-image reference such as `oci:/dir:ref`) to
-    /// `<host>/<repository>:<tag>` with skopeo; `all` copies every image of an index.
-    public func push(_ source: String, to repository: String, tag: String, credentials: (String, String)? = nil, all: Bool = false) throws {
+    /// `<host>/<repository>:<tag>` with skopeo; `all` copies every image of an index; `format`
+    /// converts the manifests (`v2s2`: Docker schema 2, an index becoming a manifest list).
+    public func push(
+        _ source: String, to repository: String, tag: String, credentials: (String, String)? = nil, all: Bool = false,
+        format: String? = nil
+    ) throws {
         guard let skopeo = TestEnvironment.which("skopeo") else { throw XCTSkip("skopeo is not installed (ci/install-deps check)") }
         var argv = [skopeo, "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"]
         if all { argv.append("--all") }
+        if let format { argv.append("--format=\(format)") }
         if let (user, password) = credentials { argv.append("--dest-creds=\(user):\(password)") }
         argv += [source, "docker://\(host)/\(repository):\(tag)"]
         // skopeo keeps nothing between runs here: its auth file and caches go under our directory.
         let environment = ["HOME": directory, "XDG_RUNTIME_DIR": directory, "PATH": TestEnvironment.value("PATH") ?? "/usr/bin:/bin"]
         let result = try Subprocess.run(argv, environment: environment)
         guard result.status == 0 else { throw TestSupportError("skopeo copy \(source): \(result.stderrText)") }
+    }
+
+    /// `GET /v2/<repository>/manifests/<reference>` as a client accepting every manifest type
+    /// would: the Content-Type the registry answers (what a test pushed, seen from outside).
+    public func manifestType(_ repository: String, _ reference: String) throws -> String {
+        let accept = [
+            "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json",
+        ].joined(separator: ", ")
+        let result = try Subprocess.run([
+            "curl", "--silent", "--show-error", "--fail", "--output", "/dev/null", "--write-out", "%{content_type}",
+            "--header", "Accept: " + accept, "http://\(host)/v2/\(repository)/manifests/\(reference)",
+        ])
+        guard result.status == 0 else { throw TestSupportError("curl the manifest \(repository):\(reference): \(result.stderrText)") }
+        return result.stdoutText
     }
 
     /// The log the registry wrote (for failure messages).

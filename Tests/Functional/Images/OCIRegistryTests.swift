@@ -25,10 +25,10 @@ final class OCIRegistryTests: XCTestCase {
     }
 
     /// Writes `top` into a layout and pushes it as `repository:tag`.
-    private func push(_ top: TestDescriptor, _ repository: String, _ tag: String, all: Bool = false) throws {
+    private func push(_ top: TestDescriptor, _ repository: String, _ tag: String, all: Bool = false, format: String? = nil) throws {
         let dir = world.scratch + "/push-\(UUID().uuidString)"
         try content.writeLayout(to: dir, refs: [(top, "it")])
-        try registry.push("oci:\(dir):it", to: repository, tag: tag, all: all)
+        try registry.push("oci:\(dir):it", to: repository, tag: tag, all: all, format: format)
     }
 
     private func fetch(_ reference: String, _ flags: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> String {
@@ -97,6 +97,32 @@ final class OCIRegistryTests: XCTestCase {
         XCTAssertEqual(try fetch("docker://\(registry.host)/multi"), native.digest, "docker://NAME means :latest")
         let byIndexDigest = try world.run("--insecure-options=http", "fetch", "--full", "docker://\(registry.host)/multi@\(index.digest)")
         XCTAssertEqual(byIndexDigest.stdoutText, native.digest + "\n", byIndexDigest.stderrText)
+    }
+
+    func testDockerSchema2ManifestsAndManifestLists() throws {
+        var native = try content.image([.file("kind", "native")])
+        native.platform = "linux/\(OCITestContent.hostArchitecture)"
+        try push(native, "docker/single", "1", format: "v2s2")
+        XCTAssertEqual(try registry.manifestType("docker/single", "1"), "application/vnd.docker.distribution.manifest.v2+json")
+        let (layer, diffID) = try content.layer([.file("kind", "other")])
+        let otherArch = OCITestContent.hostArchitecture == "amd64" ? "arm64" : "amd64"
+        var other = try content.manifest(config: try content.config(diffIDs: [diffID], extra: ["architecture": otherArch]), layers: [layer])
+        other.platform = "linux/\(otherArch)"
+        try push(try content.index([other, native]), "docker/multi", "1", all: true, format: "v2s2")
+        XCTAssertEqual(try registry.manifestType("docker/multi", "1"), "application/vnd.docker.distribution.manifest.list.v2+json")
+
+        for repository in ["docker/single", "docker/multi"] {
+            let id = try fetch("docker://\(registry.host)/\(repository):1")
+            let manifest = try world.run("image", "cat-manifest", "--pretty-print=false", id)
+            XCTAssertEqual(manifest.status, 0, manifest.stderrText)
+            let bytes = Array(manifest.stdout.dropLast())
+            XCTAssertEqual(OCITestContent.digest(bytes), id, "the image ID is the digest of the schema 2 manifest")
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            XCTAssertEqual(object["mediaType"] as? String, "application/vnd.docker.distribution.manifest.v2+json", repository)
+            let out = world.scratch + "/render-" + repository.replacingOccurrences(of: "/", with: "-")
+            XCTAssertEqual(try world.run("image", "render", "--rootfs-only", id, out).status, 0)
+            XCTAssertEqual(try FileSystem.read(out + "/kind"), Array("native".utf8), "\(repository): this machine's image")
+        }
     }
 
     func testPullPoliciesAndAMovingTag() throws {
