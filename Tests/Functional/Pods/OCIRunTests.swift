@@ -123,6 +123,21 @@ final class OCIRunTests: PodTestCase {
         }
     }
 
+    func testPrepareTakesOCIReferencesByDigestWithoutTheInsecureOption() throws {
+        let image = try TestImages.busybox(probe: ["exit", "7"], format: .ociArchive)
+        try forEachStage1 { stage1 in
+            world.assertFailure(
+                try world.run("prepare", "--quiet", "--stage1-path=\(stage1.path)", image.reference),
+                contains: "use --insecure-options=image, or name the image by digest")
+            let prepared = try world.run("prepare", "--quiet", "--stage1-path=\(stage1.path)", image.reference + "@" + image.id)
+            XCTAssertEqual(prepared.status, 0, prepared.stderrText)
+            let uuid = prepared.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue(try world.run("status", uuid).stdoutText.hasPrefix("state=prepared\n"))
+            let child = try world.spawn(["run-prepared", uuid])
+            try waitOrFail(child, status: .exited(7))
+        }
+    }
+
     /// The UUID of the newest pod.
     private func lastPod() throws -> String {
         let list = try world.run("list", "--no-legend", "--full").stdoutText
