@@ -6,7 +6,8 @@
 #   make check-unit       unit tests only (unprivileged)
 #   make check-functional functional tests only (drive the skiff binary; later ones need root)
 #   make bench            every benchmark; make bench-expect (Expect vs pexpect and Tcl expect),
-#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
+#                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum,
+#                         OCI fetch+render vs skopeo+umoci, a gzip layer vs tar -xzf),
 #                         make bench-archive (the extractor vs GNU tar),
 #                         make bench-run (skiff run under container and fly vs chroot, crun,
 #                         runc, systemd-nspawn; the pod init's peak RSS vs crun)
@@ -68,7 +69,10 @@ build-tests: stage1-images
 	mkdir -p .build/debug/stub
 	SKIFF_VERSION=$(VERSION) ci/build-stage1 stub .build/debug/stage1-stub .build/debug/stub/stage1-stub.aci
 
+# The Debian tree of the OCI tests (debootstrap, cached outside the repository) is made first so
+# its ~30 s are not charged to a test's timeout; the script does nothing once it exists.
 check: deps
+	ci/debian-rootfs >/dev/null
 	$(MAKE) build-tests
 	$(MAKE) check-unit
 	$(MAKE) check-functional
@@ -85,8 +89,12 @@ bench-expect: deps-bench
 	$(SWIFT) build -c release --product expect-bench
 	bench/expect/run
 
+# The first `swift build -c release` of a clean clone turns .build/release into a symlink,
+# dropping the skiff that `release` copied there: copy it again after the bench builds.
 bench-fetch: deps-bench release
 	$(SWIFT) build -c release --product fetch-bench
+	$(SWIFT) build -c release --product archive-bench
+	cp .build-static/release/skiff .build/release/skiff
 	bench/fetch/run
 
 bench-run: deps-bench release

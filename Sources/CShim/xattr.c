@@ -12,3 +12,5 @@ int sk_lsetxattr(const char *path, const char *name, const void *value, size_t s
 }
 
 int sk_lremovexattr(const char *path, const char *name) { return lremovexattr(path, name); }
+
+ssize_t sk_llistxattr(const char *path, char *list, size_t size) { return llistxattr(path, list, size); }

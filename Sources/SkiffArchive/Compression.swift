@@ -10,12 +10,13 @@ public enum Compression: String, Sendable {
     case none, gzip, bzip2, xz, zstd
 
     /// The decompressing command (reads stdin, writes stdout); nil for `.none`. gzip data goes
-    /// through pigz when it is installed: the same format, with reading, writing and the CRC on
-    /// other threads, about 1.5x faster than gzip here.
+    /// through igzip (Intel's ISA-L, Debian's isal) when it is installed, about 3x faster than
+    /// pigz here (CRC and length checked as gzip does), else through pigz (reading, writing and
+    /// the CRC on other threads, about 1.5x faster than gzip), else gzip.
     public var decompressor: [String]? {
         switch self {
         case .none: return nil
-        case .gzip: return Self.hasPigz ? ["pigz", "-dc"] : ["gzip", "-dc"]
+        case .gzip: return Self.hasIgzip ? ["igzip", "-dc"] : Self.hasPigz ? ["pigz", "-dc"] : ["gzip", "-dc"]
         case .bzip2: return ["bzip2", "-dc"]
         case .xz: return ["xz", "-dc"]
         case .zstd: return ["zstd", "-dc"]
@@ -23,10 +24,14 @@ public enum Compression: String, Sendable {
     }
 
     /// Whether `pigz` is on PATH (looked up once).
-    static let hasPigz: Bool = {
+    static let hasPigz = onPath("pigz")
+    /// Whether `igzip` is on PATH (looked up once).
+    static let hasIgzip = onPath("igzip")
+
+    private static func onPath(_ program: String) -> Bool {
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { access(String($0) + "/pigz", X_OK) == 0 }
-    }()
+        return path.split(separator: ":").contains { access(String($0) + "/" + program, X_OK) == 0 }
+    }
 }
 
 /// Magic-byte detection of a compressed stream or a plain tar.

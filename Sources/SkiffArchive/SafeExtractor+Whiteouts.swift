@@ -12,6 +12,8 @@ extension SafeExtractor {
     /// Applies a ".wh." entry (never extracted itself).
     func whiteout(_ entry: TarEntry, parentPath: String, name: String, path: String) throws {
         if name == Self.opaqueMarker {
+            // Refuse a marker reached through a symlink before creating anything.
+            if let existing = try lexicalDirectory(parentPath, for: entry) { close(existing) }
             let directory = try parentDirectory(parentPath, for: entry)
             let fd = openat(directory, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd < 0 { throw failure(entry, "open the opaque directory", errno: errno) }
@@ -31,17 +33,42 @@ extension SafeExtractor {
         let victimPath = EntryPath.join(parentPath, victim)
         // A whiteout hides what lower layers left; it never removes this layer's own entries.
         if written.contains(victimPath) { return }
-        let parent = resolver.openDirectory(parentPath)
-        if parent < 0 {
-            if errno == ENOENT { return }  // nothing below to hide
-            throw parentFailure(entry, parentPath, errno)
-        }
+        guard let parent = try lexicalDirectory(parentPath, for: entry) else { return }  // nothing below to hide
         defer { close(parent) }
         do { try removeTree(parent: parent, name: victim, path: victimPath) } catch let error as SkiffError {
             throw failure(entry, "remove \(quote(victimPath)): \(error.message)", errno: error.errno)
         }
         forgetTree(victimPath)
         dropParentCache()
+    }
+
+    /// The directory `path` (clean, relative) opened component by component without following
+    /// any symlink, or nil when a component is missing or not a directory (nothing below it to
+    /// hide). A whiteout names what a lower layer put at exactly that path: one reached through
+    /// a symlink would delete something else (`link/.wh.passwd` with `link -> /etc` would hit
+    /// /etc/passwd of the image), so a symlink on the way is an error. The caller closes it.
+    func lexicalDirectory(_ path: String, for entry: TarEntry) throws -> Int32? {
+        var fd = openat(rootFD.raw, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw failure(entry, "open the root \(quote(root))", errno: errno) }
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            let name = String(component)
+            prefix = EntryPath.join(prefix, name)
+            let next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next >= 0 {
+                close(fd)
+                fd = next
+                continue
+            }
+            let code = errno
+            var st = stat()
+            let isLink = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & S_IFMT == S_IFLNK
+            close(fd)
+            if isLink { throw failure(entry, "whiteout through the symlink \(quote(prefix))") }
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw parentFailure(entry, prefix, code)
+        }
+        return fd
     }
 
     /// Removes everything below the directory `fd` (at `path`) that this extraction did not

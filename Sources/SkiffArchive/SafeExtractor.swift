@@ -56,7 +56,10 @@
 //    too). A whiteout never removes what this extraction wrote: OCI says whiteouts apply to lower
 //    layers only. Other ".wh..wh.*" names (aufs internals) are ignored; ".wh.", ".wh.." and
 //    ".wh..." are errors. Why track what was written: the opaque marker may come after the
-//    layer's own entries in the directory (the spec does not order them).
+//    layer's own entries in the directory (the spec does not order them). A whiteout or opaque
+//    marker whose directory is reached through a symlink ("link/.wh.passwd", link -> /etc) is
+//    an error: it names a path of a lower layer exactly, and deleting through the link would
+//    remove another directory's file (the image's own /etc/passwd).
 // 9. Removing a tree (replacement, whiteouts) never follows symlinks and never crosses a mount
 //    point (openat2 RESOLVE_NO_XDEV, else a st_dev comparison): it stops with an error instead.
 #if canImport(Glibc)
@@ -148,7 +151,17 @@ public final class SafeExtractor {
         case .hardlink: try makeHardLink(entry, parent: parent, name: name, path: path)
         case .characterDevice, .blockDevice, .fifo: try makeNode(entry, parent: parent, name: name, path: path)
         }
-        if options.whiteouts { written.insert(path) }
+        if options.whiteouts { markWritten(path) }
+    }
+
+    /// Records `path` and its ancestors as this layer's: a directory holding an entry of this
+    /// layer survives an opaque marker above it even when the layer did not list it.
+    private func markWritten(_ path: String) {
+        var current = path
+        while written.insert(current).inserted {
+            guard let slash = current.utf8.lastIndex(of: 0x2f) else { return }
+            current = String(current[..<slash])
+        }
     }
 
     /// Applies deferred directory modes, owners and mtimes (deepest first) and returns the report.

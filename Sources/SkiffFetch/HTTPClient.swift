@@ -31,9 +31,16 @@ public struct HTTPClient: Sendable {
     /// the original host, and plain http:// is refused unless `policy.allowHTTP` (redirects
     /// too). Any other non-2xx status, a short body or a transport failure throws one line:
     /// `fetch <url>: HTTP 404 Not Found`, `fetch <url>: connection closed after N of M bytes`.
+    ///
+    /// For registries: `headers` are sent on every hop (Accept); `authorization` replaces the
+    /// auth.d credential for this request (a bearer token from a token service), with the same
+    /// rule: only to the host asked for, never to a redirect target elsewhere; a status in
+    /// `passing` is returned instead of thrown, without its body (a 401 whose challenge the
+    /// caller answers).
     public func get(
         _ url: URL, to sink: DownloadSink, ifNoneMatch: String? = nil, resumeFrom: Int64 = 0,
-        progress: ProgressBar? = nil
+        progress: ProgressBar? = nil, headers: [(String, String)] = [], authorization: String? = nil,
+        passing: Set<Int> = []
     ) throws -> HTTPResponse {
         defer { progress?.finish() }
         try checkScheme(url, original: url)
@@ -43,9 +50,10 @@ public struct HTTPClient: Sendable {
         var current = url
         var visited: Set<String> = [url.absoluteString]
         for _ in 0...HTTPClient.maxRedirects {
-            let response = try once(
-                current, original: url, sink: sink, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom,
-                progress: progress)
+            let request = Request(
+                url: current, original: url, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom, headers: headers,
+                authorization: authorization, passing: passing)
+            let response = try once(request, sink: sink, progress: progress)
             guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
             guard let location = response.headers["location"], !location.isEmpty,
                 let next = URL(string: location, relativeTo: current)?.absoluteURL
@@ -61,52 +69,76 @@ public struct HTTPClient: Sendable {
         throw failure(url, current, "too many redirects (more than \(HTTPClient.maxRedirects))")
     }
 
-    /// GETs a small body (discovery page, key, signature) into memory: at most `limit` bytes.
-    public func getData(_ url: URL, limit: Int = 4 << 20) throws -> (HTTPResponse, [UInt8]) {
+    /// GETs a small body (discovery page, key, signature, manifest, token) into memory: at
+    /// most `limit` bytes. `headers`, `authorization` and `passing` as for `get`.
+    public func getData(
+        _ url: URL, limit: Int = 4 << 20, headers: [(String, String)] = [], authorization: String? = nil,
+        passing: Set<Int> = []
+    ) throws -> (HTTPResponse, [UInt8]) {
         let sink = MemorySink(limit: limit)
         do {
-            let response = try get(url, to: sink)
+            let response = try get(url, to: sink, headers: headers, authorization: authorization, passing: passing)
             return (response, sink.bytes)
         } catch where sink.overflowed {
             throw SkiffError(.invalid, "fetch \(redacted(url)): body larger than \(limit) bytes")
         }
     }
 
+    /// One hop of a request: where it goes, and what the caller asked for.
+    struct Request {
+        var url: URL
+        var original: URL
+        var ifNoneMatch: String? = nil
+        var resumeFrom: Int64 = 0
+        var headers: [(String, String)] = []
+        var authorization: String? = nil
+        var passing: Set<Int> = []
+    }
+
     /// The curl command for one hop, as `once` would run it (exposed for tests: no secrets).
     func command(
         for url: URL, original: URL, ifNoneMatch: String?, resumeFrom: Int64, headerDescriptor: Int32
     ) throws -> CurlCommand {
-        var headers: [(String, String)] = []
-        if let ifNoneMatch { headers.append(("If-None-Match", ifNoneMatch)) }
+        try command(
+            Request(url: url, original: original, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom),
+            headerDescriptor: headerDescriptor)
+    }
+
+    func command(_ request: Request, headerDescriptor: Int32) throws -> CurlCommand {
+        var headers = request.headers
+        if let ifNoneMatch = request.ifNoneMatch { headers.append(("If-None-Match", ifNoneMatch)) }
         return try CurlCommand.get(
-            url, headers: headers, secretHeaders: secretHeaders(for: url, original: original), resumeFrom: resumeFrom,
-            policy: policy, userAgent: userAgent, headerDescriptor: headerDescriptor)
+            request.url, headers: headers,
+            secretHeaders: secretHeaders(for: request.url, original: request.original, explicit: request.authorization),
+            resumeFrom: request.resumeFrom, policy: policy, userAgent: userAgent, headerDescriptor: headerDescriptor)
     }
 
     /// Credentials go only to the host the caller asked for, and never from https down to http.
-    func secretHeaders(for url: URL, original: URL) -> [(String, String)] {
+    /// An `explicit` Authorization value replaces the configured one.
+    func secretHeaders(for url: URL, original: URL, explicit: String? = nil) -> [(String, String)] {
         guard let host = url.host?.lowercased(), host == original.host?.lowercased() else { return [] }
         if original.scheme?.lowercased() == "https" && url.scheme?.lowercased() != "https" { return [] }
+        if let explicit { return [("Authorization", explicit)] }
         return auth.headers(for: url).map { ($0.key, $0.value) }
     }
 
     /// One request without following redirects: a redirect comes back as a response.
-    private func once(
-        _ url: URL, original: URL, sink: DownloadSink, ifNoneMatch: String?, resumeFrom: Int64,
-        progress: ProgressBar?
-    ) throws -> HTTPResponse {
+    private func once(_ request: Request, sink: DownloadSink, progress: ProgressBar?) throws -> HTTPResponse {
+        let url = request.url
+        let original = request.original
+        let resumeFrom = request.resumeFrom
         var final: HTTPResponse?
         var expected: Int64?
         var received: Int64 = 0
         let outcome = try CurlTransfer.run(
             url: url,
-            makeCommand: {
-                try command(
-                    for: url, original: original, ifNoneMatch: ifNoneMatch, resumeFrom: resumeFrom,
-                    headerDescriptor: $0)
-            },
+            makeCommand: { try command(request, headerDescriptor: $0) },
             onHead: { head in
                 var head = head
+                if request.passing.contains(head.status) {
+                    final = head
+                    return false
+                }
                 switch head.status {
                 case 301, 302, 303, 307, 308, 304:
                     final = head

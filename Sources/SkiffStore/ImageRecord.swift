@@ -3,9 +3,9 @@ import SkiffImage
 
 /// The metadata of one image in the store (rkt's aciinfo table), one JSON file per image.
 public struct ImageRecord: Codable, Sendable, Equatable {
-    /// The image ID ("sha512-…").
+    /// The image ID ("sha512-…" for an ACI, "sha256:…", the manifest digest, for an OCI image).
     public var id: String
-    /// The image kind: "aci" (OCI images arrive with their own kind).
+    /// The image kind: "aci", or "oci" for OCI and Docker images.
     public var kind: String
     /// The name from the image manifest.
     public var name: String
@@ -17,7 +17,8 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     public var lastUsed: Int64
     /// Bytes of the stored blob.
     public var size: Int64
-    /// Where it came from: a URL, a file path, or a discovery name.
+    /// Where it came from: a URL, a file path, a discovery name, or an OCI reference
+    /// (`docker://…`, `oci:…`, `oci-archive:…`, `docker-archive:…`).
     public var source: String
     /// The fingerprint of the key whose signature was verified; nil when fetched insecurely.
     public var signer: String?

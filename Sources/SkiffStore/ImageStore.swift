@@ -58,11 +58,12 @@ public final class ImageStore {
     /// The path of an image's blob (its uncompressed ACI).
     public func blobPath(_ id: ImageID) -> String { layout.blob(id.value) }
 
-    /// Finds an image by ID prefix ("sha512-1a2b…", at least 2 hex digits) or by name with
-    /// optional labels ("example.com/app:v1,arch=amd64"); for names, the newest import wins.
+    /// Finds an image by ID prefix ("sha512-1a2b…" or, for OCI images, "sha256:1a2b…", at least
+    /// 2 hex digits) or by name with optional labels ("example.com/app:v1,arch=amd64"); for
+    /// names, the newest import wins.
     /// - Throws: `.notFound` naming the reference; `.usage` when an ID prefix is ambiguous.
     public func resolve(_ reference: String) throws -> ImageRecord {
-        if reference.hasPrefix("sha512-") {
+        if reference.hasPrefix("sha512-") || reference.hasPrefix("sha256:") {
             guard let prefix = ImageIDPrefix(reference) else {
                 throw SkiffError(.usage, "image \(quote(reference)): not a valid image ID or prefix")
             }
@@ -136,16 +137,22 @@ public final class ImageStore {
 
     /// Removes an image: its record first (so it is no longer listed), then manifest, blob and the
     /// HTTP cache records that point at it.
+    /// An OCI image's config and layers go too unless another image uses them (under the
+    /// store lock, which a fetch in progress holds shared, so no fetch loses a layer it counts on).
     public func remove(_ id: ImageID) throws {
+        let storeLock = id.isOCI ? try FileLock.lock(layout.storeLock) : nil
+        defer { storeLock?.unlock() }
         let lock = try FileLock.lock(layout.imageLock(id.value))
         defer { lock.unlock() }
         guard try record(id) != nil else { throw SkiffError(.notFound, "image \(quote(id.value)): not in the store") }
+        let oci = id.isOCI ? try? ociImage(id) : nil
         try removeFile(layout.imageRecord(id.value))
         try removeFile(layout.manifest(id.value))
         try removeFile(layout.blob(id.value))
         for remote in try remotes() where remote.record.imageID == id.value {
             try removeFile(remote.path)
         }
+        if let oci { try removeUnusedBlobs(of: oci) }
     }
 
     // MARK: HTTP cache records

@@ -45,7 +45,23 @@ public struct StoreGC {
             report.images.append(record.id)
         }
         try collectOrphans(&report)
+        try collectUnusedOCIBlobs(&report)
         return report
+    }
+
+    /// sha256 blobs no OCI image lists: left by an interrupted fetch or by a removal. Skipped
+    /// while a fetch holds the store lock (its layers have no record yet).
+    private func collectUnusedOCIBlobs(_ report: inout GCReport) throws {
+        guard let lock = try FileLock.tryLock(layout.storeLock) else { return }
+        defer { lock.unlock() }
+        let manifests = Set(try images.records().map(\.id).filter { $0.hasPrefix("sha256:") })
+        let used = try images.ociBlobsInUse()
+        let directory = layout.blobs + "/sha256"
+        for name in try FileSystem.list(directory) where !name.hasPrefix(".") {
+            if manifests.contains("sha256:" + name) || used.contains("sha256/" + name) { continue }
+            if unlink(directory + "/" + name) < 0 && errno != ENOENT { throw SkiffError.system("remove \(quote(directory + "/" + name))") }
+            report.debris.append("blob sha256:" + name)
+        }
     }
 
     /// tmp/ entries and half-rendered trees whose writer is gone.

@@ -8,7 +8,8 @@ public struct StoreLayout: Sendable {
 
     public init(root: String) { self.root = root }
 
-    /// Content-addressed blobs: the uncompressed ACI tar of an image, named by its digest, so
+    /// Content-addressed blobs: the uncompressed ACI tar of an image (sha512/), or an OCI
+    /// image's manifest, config and layers as fetched (sha256/), named by their digest, so
     /// re-hashing a blob verifies it.
     public var blobs: String { root + "/cas/blob" }
     /// One JSON record per image: what `image list` shows.
@@ -38,7 +39,8 @@ public struct StoreLayout: Sendable {
     public func tree(_ treeID: String) -> String { trees + "/" + treeID }
     public func imageLock(_ id: String) -> String { locks + "/image-" + id + ".lock" }
     public func treeLock(_ treeID: String) -> String { locks + "/tree-" + treeID + ".lock" }
-    /// Held shared by readers and exclusively by gc, so gc never removes what is being written.
+    /// Held shared by OCI fetches and exclusively by removals of OCI blobs (image rm, image gc),
+    /// so no layer an import counts on disappears before its image's record exists.
     public var storeLock: String { locks + "/store.lock" }
 
     /// Every directory the store needs.

@@ -43,7 +43,8 @@ public final class TreeStore {
     /// Renders the plan into the store unless it is already there, and returns the tree. With
     /// `alsoInto`, the same plan is also extracted into that (existing, empty) directory: from
     /// the blobs, on a second thread while the tree is rendered, which costs less than copying
-    /// the tree afterwards.
+    /// the tree afterwards. A tree already rendered from compressed OCI layers is copied instead
+    /// (decompressing costs more than copying).
     public func render(
         _ steps: [RenderStep], options: ExtractionOptions = ExtractionOptions(), alsoInto target: String? = nil
     ) throws -> RenderedTree {
@@ -51,9 +52,15 @@ public final class TreeStore {
         let tree = RenderedTree(id: id, path: layout.tree(id))
         let lock = try FileLock.lock(layout.treeLock(id))
         defer { lock.unlock() }
-        let layers = steps.map { Layer(blob: images.blobPath($0.image), name: $0.image.value, whitelist: $0.whitelist) }
+        let layers = try Self.layers(steps, images: images)
         if FileSystem.exists(tree.path + "/rendered") {
-            if let target { _ = try Self.extract(layers, into: target, options: options) }
+            guard let target else { return tree }
+            // Compressed OCI layers cost a decompression each: copying the tree is cheaper.
+            if layers.contains(where: { $0.diffID != nil }) {
+                try Self.copyTree(tree.rootfs, into: target)
+            } else {
+                _ = try Self.extract(layers, into: target, options: options)
+            }
             return tree
         }
         try FileSystem.removeTree(tree.path)
@@ -71,30 +78,17 @@ public final class TreeStore {
         return tree
     }
 
-    /// One layer of a render: an image's blob and its whitelist.
-    struct Layer: Sendable {
-        let blob: String
-        let name: String
-        let whitelist: [String]?
-    }
-
     /// Extracts every step's rootfs, in order, into `root` (used for trees and for `image extract`).
     public static func extract(
         _ steps: [RenderStep], into root: String, images: ImageStore, options: ExtractionOptions
     ) throws -> ExtractionReport {
-        let layers = steps.map { Layer(blob: images.blobPath($0.image), name: $0.image.value, whitelist: $0.whitelist) }
-        return try extract(layers, into: root, options: options)
+        try extract(try layers(steps, images: images), into: root, options: options)
     }
 
-    static func extract(_ layers: [Layer], into root: String, options: ExtractionOptions) throws -> ExtractionReport {
+    static func extract(_ layers: [RenderLayer], into root: String, options: ExtractionOptions) throws -> ExtractionReport {
         var total = ExtractionReport(entries: 0, bytes: 0, skipped: [])
         for layer in layers {
-            let file = try FileDescriptor.open(layer.blob, O_RDONLY)
-            let reader = TarReader(FileSource(file), name: layer.name)
-            let whitelist = layer.whitelist.map(PathWhitelist.init)
-            let report = try extractArchive(
-                reader, prefix: "rootfs/", into: root, options: options,
-                include: whitelist.map { list in { list.keeps($0) } })
+            let report = try layer.extract(into: root, options: options)
             total.entries += report.entries
             total.bytes += report.bytes
             total.skipped += report.skipped
@@ -103,7 +97,7 @@ public final class TreeStore {
     }
 
     /// The same layers into several roots at once, one thread each.
-    static func extractConcurrently(_ layers: [Layer], into roots: [String], options: ExtractionOptions) throws {
+    static func extractConcurrently(_ layers: [RenderLayer], into roots: [String], options: ExtractionOptions) throws {
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: roots.count) { index in
             do {

@@ -38,7 +38,7 @@ public struct TreeVerifier {
     /// Compares the tree at `rootfs` with the render plan `steps`.
     public func verify(rootfs: String, steps: [RenderStep]) throws -> TreeProblems {
         var expected: [String: Expected] = [:]
-        for step in steps { try replay(step, into: &expected) }
+        for layer in try TreeStore.layers(steps, images: images) { try replay(layer, into: &expected) }
         var problems = TreeProblems()
         var seen = Set<String>()
         try walk(rootfs, relative: "") { path, st in
@@ -56,15 +56,32 @@ public struct TreeVerifier {
         return problems
     }
 
-    private func replay(_ step: RenderStep, into expected: inout [String: Expected]) throws {
-        let file = try FileDescriptor.open(images.blobPath(step.image), O_RDONLY)
-        let reader = TarReader(FileSource(file), name: step.image.value)
-        let whitelist = step.whitelist.map(PathWhitelist.init)
+    /// What one layer leaves: an ACI's rootfs entries (whitelisted), or an OCI layer's entries
+    /// with its whiteouts applied to what lower layers left, as the extractor applies them.
+    private func replay(_ layer: RenderLayer, into expected: inout [String: Expected]) throws {
+        let file = try FileDescriptor.open(layer.blob, O_RDONLY)
+        let oci = layer.diffID != nil
+        let source: ByteSource = oci ? try DecompressingSource(file: file, name: layer.name) : FileSource(file)
+        let reader = TarReader(source, name: layer.name)
+        let whitelist = layer.whitelist.map(PathWhitelist.init)
+        var written = Set<String>()
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while let entry = try reader.next() {
-            guard entry.path.hasPrefix("rootfs/") else { continue }
-            let path = clean(String(entry.path.dropFirst("rootfs/".count)))
-            if path.isEmpty || !(whitelist?.keeps(path) ?? true) { continue }
+            let path: String
+            if oci {
+                path = clean(entry.path)
+                if path.isEmpty { continue }
+                if try applyWhiteout(path, written: written, to: &expected) { continue }
+                var ancestor = path
+                while written.insert(ancestor).inserted, let slash = ancestor.lastIndex(of: "/") {
+                    ancestor = String(ancestor[..<slash])
+                }
+            } else {
+                guard entry.path.hasPrefix("rootfs/") else { continue }
+                path = clean(String(entry.path.dropFirst("rootfs/".count)))
+                if path.isEmpty || !(whitelist?.keeps(path) ?? true) { continue }
+            }
+            if entry.kind != .directory { removeTree(path, from: &expected) }
             var want = Expected(
                 kind: entry.kind, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, size: entry.size,
                 digest: [], linkTarget: entry.linkTarget)
@@ -79,7 +96,8 @@ public struct TreeVerifier {
                 want.digest = digest.finalize()
             case .hardlink:
                 // A hard link has the contents and metadata of its target.
-                if let target = expected[clean(String(entry.linkTarget.dropFirst(entry.linkTarget.hasPrefix("rootfs/") ? 7 : 0)))] {
+                let prefixed = !oci && entry.linkTarget.hasPrefix("rootfs/")
+                if let target = expected[clean(String(entry.linkTarget.dropFirst(prefixed ? 7 : 0)))] {
                     want = target
                 }
             default:
@@ -87,6 +105,31 @@ public struct TreeVerifier {
             }
             expected[path] = want
         }
+    }
+
+    /// Applies `path` if it is a whiteout (true), as SafeExtractor does: `.wh.NAME` removes NAME
+    /// and what is below it unless this layer wrote it; `.wh..wh..opq` removes everything below
+    /// its directory that this layer did not write.
+    private func applyWhiteout(_ path: String, written: Set<String>, to expected: inout [String: Expected]) throws -> Bool {
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard name.hasPrefix(".wh.") else { return false }
+        if name == ".wh..wh..opq" {
+            let prefix = parent.isEmpty ? "" : parent + "/"
+            for key in expected.keys where key.hasPrefix(prefix) && !written.contains(key) { expected[key] = nil }
+        } else if !name.hasPrefix(".wh..wh.") {
+            let victim = parent.isEmpty ? String(name.dropFirst(4)) : parent + "/" + name.dropFirst(4)
+            if !written.contains(victim) { removeTree(victim, from: &expected) }
+        }
+        return true
+    }
+
+    /// Forgets `path` and, when it was a directory, everything below it (replaced or whited out).
+    private func removeTree(_ path: String, from expected: inout [String: Expected]) {
+        guard let old = expected.removeValue(forKey: path), old.kind == .directory else { return }
+        let prefix = path + "/"
+        for key in expected.keys where key.hasPrefix(prefix) { expected[key] = nil }
     }
 
     private func compare(_ full: String, _ st: stat, _ want: Expected) throws -> String? {

@@ -7,10 +7,9 @@ import SkiffSystem
 
 /// Turns a `StagedImage` into an image file of one format.
 ///
-/// Extension point: ACI is the only conformer today. The OCI forms (an OCI image layout
-/// directory or archive, a `docker save` archive) come next: they reuse the staging, tar the
-/// rootfs as one layer, and write their own config, manifest and index JSON; add a case to
-/// `TestImageFormat` and return the new packager from `TestImageFormat.packager`.
+/// Conformers: `ACIPackager`, and `OCIPackager` for the OCI forms (an OCI image layout
+/// directory or archive, a `docker save` archive), which reuse the staging, tar the rootfs as
+/// one layer and write their own config, manifest and index JSON.
 public protocol TestImagePackager: Sendable {
     /// Writes the image into `directory` (an empty cache entry) as `format.fileName` and returns
     /// its image ID (for an ACI: `sha512-` + hex SHA-512 of the uncompressed tar).
@@ -18,14 +17,33 @@ public protocol TestImagePackager: Sendable {
 }
 
 /// The image formats the harness can write.
-public enum TestImageFormat: String, Sendable, Hashable {
+public enum TestImageFormat: String, Sendable, Hashable, CaseIterable {
     /// appc image archive: tar of `manifest` + `rootfs/`, gzip-compressed.
     case aci
+    /// An OCI image layout directory (one gzip layer), fetched as `oci:PATH`.
+    case ociLayout
+    /// The same layout as a tar, fetched as `oci-archive:PATH`.
+    case ociArchive
+    /// A `docker save` archive (legacy layout, uncompressed layer), `docker-archive:PATH`.
+    case dockerArchive
 
     /// The file name of the image inside its cache entry.
     public var fileName: String {
         switch self {
         case .aci: return "image.aci"
+        case .ociLayout: return "image.oci"
+        case .ociArchive: return "image.oci.tar"
+        case .dockerArchive: return "image.docker.tar"
+        }
+    }
+
+    /// What skiff is given to fetch or run the image at `path`.
+    public func reference(_ path: String) -> String {
+        switch self {
+        case .aci: return path
+        case .ociLayout: return "oci:" + path
+        case .ociArchive: return "oci-archive:" + path
+        case .dockerArchive: return "docker-archive:" + path
         }
     }
 
@@ -33,6 +51,7 @@ public enum TestImageFormat: String, Sendable, Hashable {
     public var packager: any TestImagePackager {
         switch self {
         case .aci: return ACIPackager()
+        default: return OCIPackager(format: self)
         }
     }
 }

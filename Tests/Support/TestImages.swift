@@ -10,12 +10,16 @@ import SkiffSystem
 public struct TestImage: Sendable {
     /// The image file (for `.aci`: a gzip-compressed ACI).
     public let path: String
-    /// The image ID (`sha512-<hex>` of the uncompressed tar).
+    /// The image ID (`sha512-<hex>` of the uncompressed tar; `sha256:<hex>` of the manifest for
+    /// the OCI forms).
     public let id: String
     /// What it was built from.
     public let recipe: TestImageRecipe
     /// Its format.
     public let format: TestImageFormat
+
+    /// The image argument skiff takes: the path for an ACI, `oci:PATH` and so on for the OCI forms.
+    public var reference: String { format.reference(path) }
 
     /// Copies the image's bytes to `target` (never a hard link: a test may corrupt its copy on
     /// purpose, and that must not reach the cache).

@@ -15,6 +15,8 @@ public struct StagedImage: Sendable {
     /// owned by someone other than root in the image. Staging runs unprivileged, so owners are
     /// applied by the packager (tar `--owner`), not with chown.
     public let owners: [String: (uid: UInt32, gid: UInt32)]
+    /// What the image was staged from (the OCI packagers write its app as an image config).
+    public let recipe: TestImageRecipe
 
     /// `<directory>/rootfs`.
     public var rootfs: String { directory + "/rootfs" }
@@ -89,7 +91,7 @@ public enum TestRootfs {
             }
             try check("unlink \(quote(rootfs + "/" + path))") { unlink(rootfs + "/" + path) }
         }
-        return StagedImage(directory: directory, manifestJSON: recipe.manifestJSON, owners: owners)
+        return StagedImage(directory: directory, manifestJSON: recipe.manifestJSON, owners: owners, recipe: recipe)
     }
 
     /// The applet names `busybox --list` prints (one per line), minus anything unsafe as a name.

@@ -16,4 +16,8 @@ int sk_lsetxattr(const char *path, const char *name, const void *value, size_t s
 /// lremovexattr(2): 0 or -1 with errno.
 int sk_lremovexattr(const char *path, const char *name);
 
+/// llistxattr(2): the attribute names, each NUL-terminated, into `list`; their total size, or
+/// -1 with errno (ERANGE: `list` too small).
+ssize_t sk_llistxattr(const char *path, char *list, size_t size);
+
 #endif

@@ -51,9 +51,11 @@ enum ConfigFiles {
     private struct ImageFile: Decodable {
         var maxImageBytes: Int64?
         var maxEntries: Int?
+        var defaultRegistry: String?
     }
 
-    /// Image limits from `image.d`: `maxImageBytes`, `maxEntries` (positive integers).
+    /// Image limits from `image.d`: `maxImageBytes`, `maxEntries` (positive integers), and the
+    /// `defaultRegistry` of `docker://` names without a host (`host` or `host:port`).
     static func imageLimits(_ config: EngineConfig) throws -> ImageLimits {
         var limits = ImageLimits()
         for (path, file) in try load(ImageFile.self, kind: "image", in: config.configDirectories) {
@@ -64,6 +66,12 @@ enum ConfigFiles {
             if let entries = file.maxEntries {
                 guard entries > 0 else { throw SkiffError(.invalid, "config \(quote(path)): maxEntries must be positive") }
                 limits.maxEntries = entries
+            }
+            if let registry = file.defaultRegistry {
+                guard !registry.isEmpty, !registry.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace }) else {
+                    throw SkiffError(.invalid, "config \(quote(path)): defaultRegistry must be a host or host:port")
+                }
+                limits.defaultRegistry = registry.lowercased()
             }
         }
         return limits

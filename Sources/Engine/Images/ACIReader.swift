@@ -13,6 +13,9 @@ public struct ImageLimits: Sendable {
     public var maxImageBytes: Int64 = 32 << 30
     /// Entries in one image.
     public var maxEntries: Int = 4_000_000
+    /// Not a limit but an image setting of image.d too: the registry `docker://` names without
+    /// a host go to (`defaultRegistry`; Docker Hub unless set).
+    public var defaultRegistry = DockerReference.dockerHub
     public init() {}
 }
 

@@ -49,7 +49,10 @@ public final class ImageFetcher {
     /// Fetches one image (and its dependencies) and returns its record.
     public func fetch(_ text: String, options: FetchOptions) throws -> ImageRecord {
         let record: ImageRecord
-        switch try ImageReference(text) {
+        switch try ImageReference(text, defaultRegistry: limits.defaultRegistry) {
+        case .oci(let reference):
+            return try OCIFetcher(config: config, store: store, http: http, limits: limits, log: log)
+                .fetch(reference, text: text, options: options)
         case .file(let path):
             record = try fetchFile(path, options: options)
         case .remote(let url):

@@ -7,28 +7,29 @@ import Foundation
 import SkiffImage
 
 /// A user's image argument, classified the way rkt did: an existing file wins, then URLs by
-/// scheme, then IDs, then appc names (resolved by discovery).
+/// scheme, then the OCI forms by scheme word, then IDs, then appc names (resolved by discovery).
 enum ImageReference: Equatable {
     case file(String)
     case remote(URL)
     case id(String)
     case name(ImageName)
+    /// `docker://`, `oci:`, `oci-archive:` or `docker-archive:`.
+    case oci(OCIReference)
 
-    init(_ text: String) throws {
-        if text.hasPrefix("file://") {
+    /// Classifies `text`; `defaultRegistry` completes `docker://` names without a host.
+    init(_ text: String, defaultRegistry: String = DockerReference.dockerHub) throws {
+        if let oci = try OCIReference(text, defaultRegistry: defaultRegistry) {
+            self = .oci(oci)
+        } else if text.hasPrefix("file://") {
             self = .file(String(text.dropFirst("file://".count)))
         } else if text.hasPrefix("http://") || text.hasPrefix("https://") {
             guard let url = URL(string: text), url.host != nil else {
                 throw SkiffError(.usage, "image \(quote(text)): not a valid URL")
             }
             self = .remote(url)
-        } else if text.hasPrefix("docker://") || text.hasPrefix("oci:") || text.hasPrefix("oci-archive:")
-            || text.hasPrefix("docker-archive:")
-        {
-            throw SkiffError(.usage, "image \(quote(text)): OCI and Docker images are not supported yet")
         } else if text.contains("/") && FileSystem.exists(text) || text.hasSuffix(".aci") {
             self = .file(text)
-        } else if text.hasPrefix("sha512-") {
+        } else if text.hasPrefix("sha512-") || text.hasPrefix("sha256:") {
             self = .id(text)
         } else {
             self = .name(try ImageName(parsing: text))

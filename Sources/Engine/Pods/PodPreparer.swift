@@ -60,7 +60,8 @@ struct PodPreparer {
         for (index, options) in request.apps.enumerated() {
             let image = manifests[index]
             let app = try resolveApp(
-                image: image.app, imageName: records[index].name, options: options, request: request,
+                image: try imageApp(records[index], manifest: image, options: options), imageName: records[index].name,
+                options: options, request: request,
                 parentEnvironment: environment)
             var mounts: [Mount] = []
             for mount in request.globalMounts + options.mounts {

@@ -75,8 +75,31 @@ final class ConfigTests: XCTestCase {
         } else {
             XCTFail("not a name")
         }
-        XCTAssertThrowsError(try ImageReference("docker://busybox")) { error in
-            XCTAssertTrue("\(error)".contains("not supported yet"))
+        XCTAssertEqual(try ImageReference("sha256:abcd"), .id("sha256:abcd"))
+    }
+
+    func testOCIReferenceForms() throws {
+        guard case .oci(.docker(let hub)) = try ImageReference("docker://busybox") else { return XCTFail("not docker") }
+        XCTAssertEqual(hub.description, "docker://docker.io/library/busybox:latest")
+        XCTAssertEqual(hub.apiHost, "registry-1.docker.io")
+        guard case .oci(.docker(let local)) = try ImageReference("docker://debian:12", defaultRegistry: "mirror.example:5000")
+        else { return XCTFail("not docker") }
+        XCTAssertEqual(local.name, "mirror.example:5000/debian", "the configured default registry, no library/")
+        XCTAssertEqual(try ImageReference("oci:/x/layout:v1"), .oci(.layout(path: "/x/layout", ref: "v1")))
+        XCTAssertEqual(try ImageReference("oci:/x/layout"), .oci(.layout(path: "/x/layout", ref: nil)))
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let pinned = try ImageReference("oci-archive:/x/a.tar@" + digest)
+        XCTAssertEqual(pinned, .oci(.archive(path: "/x/a.tar", ref: "@" + digest)))
+        if case .oci(let reference) = pinned { XCTAssertEqual(reference.pinnedDigest?.value, digest) }
+        let archive = try ImageReference("docker-archive:/x/save.tar:app:1.0")
+        XCTAssertEqual(archive, .oci(.dockerArchive(path: "/x/save.tar", tag: "app:1.0")))
+        if case .oci(let reference) = archive {
+            XCTAssertNil(reference.pinnedDigest, "a docker-save archive can only be trusted insecurely")
+            XCTAssertEqual(reference.nameAndTag(defaultRegistry: "docker.io").name, "docker.io/library/app")
         }
+        XCTAssertThrowsError(try ImageReference("docker://Upper/Case")) { error in
+            XCTAssertTrue("\(error)".contains("not a valid repository name"), "\(error)")
+        }
+        XCTAssertThrowsError(try ImageReference("oci:")) { error in XCTAssertTrue("\(error)".contains("no path"), "\(error)") }
     }
 }

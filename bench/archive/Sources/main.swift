@@ -1,6 +1,7 @@
-// archive-bench TAR DEST [userspace]: extracts TAR (plain or compressed) into the existing
-// directory DEST with SkiffArchive, as render does, and prints entries, bytes and seconds.
-// Used by bench/archive/run against GNU tar; never part of the tests.
+// archive-bench TAR DEST [userspace|layer]: extracts TAR (plain or compressed) into the existing
+// directory DEST with SkiffArchive, as render does, and prints entries, bytes and seconds;
+// `layer` applies it as an OCI layer (whiteouts on). Used by bench/archive/run and
+// bench/fetch/run against GNU tar; never part of the tests.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,11 +10,12 @@ import SkiffSystem
 
 let args = CommandLine.arguments
 guard args.count >= 3 else {
-    print("usage: archive-bench TAR DEST [userspace]")
+    print("usage: archive-bench TAR DEST [userspace|layer]")
     exit(2)
 }
 var options = ExtractionOptions()
 options.userspaceResolution = args.count > 3 && args[3] == "userspace"
+options.whiteouts = args.count > 3 && args[3] == "layer"
 var start = timespec()
 clock_gettime(CLOCK_MONOTONIC, &start)
 do {

@@ -10,6 +10,11 @@ enum FetchCommand {
             .asc), an appc name resolved by meta-discovery (example.com/app:v1.0,arch=amd64), or an
             image ID already in the store. Images must be signed by a key trusted for their name
             ('skiff trust') unless --insecure-options=image. Prints each image's ID.
+            OCI and Docker images: docker://[HOST[:PORT]/]REPO[:TAG|@DIGEST] (a registry; plain
+            http only with --insecure-options=http), oci:DIR[:REF], oci-archive:FILE[:REF],
+            docker-archive:FILE[:REPO:TAG]. They have no signatures: they need
+            --insecure-options=image unless named by digest (REPO@sha256:...), whose content is
+            then verified.
             """,
         flags: [
             FlagSpec("signature", .value(placeholder: "FILE", defaultValue: nil), help: "signature file of the (single) image"),

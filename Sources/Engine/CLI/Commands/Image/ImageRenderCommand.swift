@@ -27,7 +27,7 @@ enum ImageRenderCommand {
     static func run(_ invocation: Invocation, render: Bool) throws -> Int32 {
         let args = try invocation.positionals(exactly: 2, "IMAGE and DIR")
         let store = try invocation.imageStore()
-        let record = try store.resolve(args[0])
+        let record = try invocation.resolveImage(args[0], in: store)
         let id = try record.imageID
         let target = args[1]
         if FileSystem.exists(target) {

@@ -14,7 +14,7 @@ enum ImageRmCommand {
         var failed = 0
         for image in images {
             do {
-                let record = try store.resolve(image)
+                let record = try invocation.resolveImage(image, in: store)
                 try store.remove(try record.imageID)
                 invocation.output.out("successfully removed image \(record.id) (\(record.displayName))\n")
             } catch {

@@ -12,7 +12,9 @@ enum ImageVerifyCommand {
         summary: "Re-hash images and their rendered trees, report what changed, repair trees",
         usage: "skiff image verify [--no-repair] [IMAGE...]",
         details: """
-            Each image's stored ACI is hashed again and must equal its ID. Each rendered tree made
+            Each image's stored ACI is hashed again and must equal its ID; an OCI image's
+            manifest, config and layers are hashed again against its ID and their descriptors.
+            Each rendered tree made
             from it is compared, file by file, with what its images say; a changed tree is rendered
             again unless --no-repair. A changed image cannot be repaired from what is here: remove
             and fetch it again. Exits 254 when anything was wrong.
@@ -24,11 +26,16 @@ enum ImageVerifyCommand {
         let store = try invocation.imageStore()
         let trees = TreeStore(images: store)
         let records = invocation.arguments.positionals.isEmpty
-            ? try store.records() : try invocation.arguments.positionals.map { try store.resolve($0) }
+            ? try store.records() : try invocation.arguments.positionals.map { try invocation.resolveImage($0, in: store) }
         var bad = 0
         for record in records {
             let id = try record.imageID
-            if try blobDigest(store.blobPath(id)) != id {
+            if id.isOCI, let problem = ociProblem(id, store: store) {
+                invocation.output.out("\(record.id) (\(record.displayName)): \(problem); remove and fetch it again\n")
+                bad += 1
+                continue
+            }
+            if !id.isOCI, try blobDigest(store.blobPath(id)) != id {
                 invocation.output.out("\(record.id) (\(record.displayName)): stored image is corrupt; remove and fetch it again\n")
                 bad += 1
                 continue
@@ -56,6 +63,34 @@ enum ImageVerifyCommand {
             }
         }
         return bad == 0 ? 0 : SkiffError.exitCode
+    }
+
+    /// What is wrong with an OCI image's blobs, nil if nothing.
+    private static func ociProblem(_ id: ImageID, store: ImageStore) -> String? {
+        let image: StoredOCIImage
+        do { image = try store.ociImage(id) } catch { return "stored image is corrupt (\(error))" }
+        if image.manifestDescriptor.digest.value != id.value { return "stored manifest is corrupt" }
+        for blob in image.contentBlobs {
+            guard let actual = try? fileDigest(store.blobPath(blob.digest), blob.digest.algorithm) else {
+                return "blob \(blob.digest) is missing"
+            }
+            if actual.size != blob.size || actual.hex != blob.digest.hex { return "blob \(blob.digest) is corrupt" }
+        }
+        return nil
+    }
+
+    private static func fileDigest(_ path: String, _ algorithm: DigestAlgorithm) throws -> (hex: String, size: Int64) {
+        let file = try FileDescriptor.open(path, O_RDONLY)
+        let digest = Digest(algorithm)
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
+            if n == 0 { break }
+            size += Int64(n)
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return (digest.finalize().hexString, size)
     }
 
     private static func blobDigest(_ path: String) throws -> ImageID {
