@@ -58,7 +58,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "CShim", "SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage", "SkiffTrust", "SkiffFetch",
-                "SkiffStore", "SkiffStage1", "SkiffPod", "SkiffRunOptions",
+                "SkiffStore", "SkiffStage1", "SkiffPod", "SkiffRunOptions", "SkiffNetwork",
             ],
             swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),

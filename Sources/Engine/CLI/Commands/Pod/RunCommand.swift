@@ -59,10 +59,13 @@ enum RunCommand {
             invocation.output.out(uuid + "\n")
             return 0
         }
-        try pods.move(prepared.handle, to: .run)
         let entrypoint = try prepared.stage1.entrypoint(Stage1Contract.Annotation.run)
-        try Stage1Exec.run(
-            prepared.handle, entrypoint: entrypoint, flags: debugging(prepared.stage1Flags, invocation), config: invocation.config)
+        var flags = prepared.stage1Flags
+        try PodNetworking.setUp(
+            prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, flags: &flags, config: invocation.config,
+            debug: invocation.global.debug)
+        try pods.move(prepared.handle, to: .run)
+        try Stage1Exec.run(prepared.handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }
 }
 
@@ -105,6 +108,9 @@ enum RunPreparedCommand {
         guard let entrypoint = stage1Manifest.annotation(Stage1Contract.Annotation.run) else {
             throw SkiffError(.invalid, "run-prepared: pod \(record.uuid.value): its stage1 has no run entrypoint")
         }
+        try PodNetworking.setUp(
+            handle.paths, uuid: record.uuid.value, stage1: stage1Manifest, flags: &flags, config: invocation.config,
+            debug: invocation.global.debug)
         try pods.move(handle, to: .run)
         try Stage1Exec.run(handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }

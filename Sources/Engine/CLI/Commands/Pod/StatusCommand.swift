@@ -12,7 +12,7 @@ enum StatusCommand {
         summary: "Show a pod's state, times, pid and each app's exit status",
         usage: "skiff status [--wait[=DURATION]] [--format=json|json-pretty] UUID",
         details: """
-            Prints key=value lines: state, created, started, pid, exited, and app-<name>=<status> for
+            Prints key=value lines: state, created, started, pid, networks, exited, and app-<name>=<status> for
             every app that ended. --wait waits until the pod has exited (for at most DURATION when given;
             the status is 254 if it is still running then).
             """,
@@ -40,6 +40,8 @@ enum StatusCommand {
         if let created = record.created { fields.append(("created", Formatting.rfc3339(created))) }
         if let started = record.started { fields.append(("started", Formatting.rfc3339(started))) }
         if let pid = try record.pid() { fields.append(("pid", String(pid))) }
+        let networks = PodNetworking.summary(record.paths)
+        if !networks.isEmpty { fields.append(("networks", networks)) }
         fields.append(("exited", record.status == .exited || record.status == .exitedGarbage ? "true" : "false"))
         for (app, code) in try record.appStatuses().sorted(by: { $0.key < $1.key }) { fields.append(("app-" + app, String(code))) }
         if let format = invocation.value("format") {
