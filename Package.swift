@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["CShim", "Expect", "ExpectTesting", "SkiffSystem", "SkiffArchive", "SkiffDigest"],
             path: "Tests/Support", swiftSettings: strict),
         .testTarget(
-            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport"],
+            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport", "SkiffNetwork"],
             path: "Tests/Functional", swiftSettings: strict),
     ]
 )
