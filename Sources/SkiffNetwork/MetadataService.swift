@@ -111,9 +111,11 @@ public final class MetadataService: Sendable {
         case ["manifest"]: return .json(pod.manifestBytes)
         case ["uuid"]: return .text(200, pod.uuid)
         case ["annotations"]: return .json(annotationsJSON(pod.manifest.annotations))
-        case _ where rest.count == 2 && rest[0] == "annotations":
-            guard let annotation = pod.manifest.annotations.first(where: { $0.name.value == rest[1] }) else {
-                return .text(404, "pod annotation \(quote(rest[1])) not found")
+        case _ where rest.count >= 2 && rest[0] == "annotations":
+            // Annotation names are AC identifiers: `example.com/key` spans two path segments.
+            let name = rest.dropFirst().joined(separator: "/")
+            guard let annotation = pod.manifest.annotations.first(where: { $0.name.value == name }) else {
+                return .text(404, "pod annotation \(quote(name)) not found")
             }
             return .text(200, annotation.value)
         default: return .text(404, "no such endpoint")
@@ -132,9 +134,10 @@ public final class MetadataService: Sendable {
         case ["annotations"]: return .json(annotationsJSON(merged))
         case ["image", "manifest"]: return .json(image.bytes)
         case ["image", "id"]: return .text(200, runtimeApp.image.id.value)
-        case _ where rest.count == 2 && rest[0] == "annotations":
-            guard let annotation = merged.first(where: { $0.name.value == rest[1] }) else {
-                return .text(404, "app annotation \(quote(rest[1])) not found")
+        case _ where rest.count >= 2 && rest[0] == "annotations":
+            let name = rest.dropFirst().joined(separator: "/")
+            guard let annotation = merged.first(where: { $0.name.value == name }) else {
+                return .text(404, "app annotation \(quote(name)) not found")
             }
             return .text(200, annotation.value)
         default: return .text(404, "no such endpoint")
