@@ -3,6 +3,7 @@
 // every ADD, and nothing turns it off; portmap's route_localnet is per host interface and goes
 // with the pod's veth. Skiff records the forwarding settings before the first pod network of an
 // idle host and restores them after the last one, under a lock so two pods cannot race.
+import CShim
 import SkiffSystem
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ public struct HostState: Sendable {
 
     /// After the last pod network went away (call while locked, after removing the namespace):
     /// writes back the forwarding values that were off, removes portmap's idle host-wide
-    /// chains, and returns what it changed.
+    /// chains, unmounts the namespace directory, and returns what it changed.
     func restoreIfIdle() throws -> [String] {
         guard namespaces().isEmpty else { return [] }
         var changed: [String] = []
@@ -67,6 +68,9 @@ public struct HostState: Sendable {
             unlink(savedPath)
         }
         changed += try IPTables.removeIdlePortmapChains()
+        // The namespace directory's shared bind mount (made by the first pod) goes too, so an
+        // idle host has no Skiff mount; the next pod makes it again.
+        if sk_umount_detach(namespaceDirectory) == 0 { changed.append("unmounted \(namespaceDirectory)") }
         return changed
     }
 
