@@ -26,6 +26,26 @@ struct PodNetworkOptions: Equatable {
         mdsRegister = request.mdsRegister
     }
 
+    /// run-prepared's flags for these options (prepare does not take them: run-time flags).
+    static let runtimeFlags: [FlagSpec] = [
+        FlagSpec("dns", .repeatable(placeholder: "IP|host|none"), help: "a name server for /etc/resolv.conf; host: the host's file; none: not the network's"),
+        FlagSpec("dns-search", .repeatable(placeholder: "DOMAIN"), help: "a search domain for /etc/resolv.conf"),
+        FlagSpec("dns-opt", .repeatable(placeholder: "OPTION"), help: "a resolv.conf(5) option"),
+        FlagSpec("dns-domain", .value(placeholder: "DOMAIN", defaultValue: nil), help: "the domain for /etc/resolv.conf"),
+        FlagSpec("hosts-entry", .repeatable(placeholder: "IP=NAME|host"), help: "an /etc/hosts entry; host: the host's file"),
+        FlagSpec("mds-register", .bool, help: "register the pod with the metadata service"),
+    ]
+
+    /// The options run-prepared was given, checked as run checks them.
+    init(_ arguments: ParsedArguments, networks: String?) throws {
+        var flags: [(name: String, value: String)] = []
+        for name in ["dns", "dns-search", "dns-opt", "dns-domain", "hosts-entry", "mds-register"] {
+            flags += (arguments.values[name] ?? []).map { (name, $0) }
+        }
+        let request = try PodRequestParser.runtimeNetworkFlags(flags, networks: networks.map { $0.split(separator: ",").map(String.init) })
+        self.init(request: request)
+    }
+
     /// Whether any option asks for something (a stage1 without pod networking refuses them).
     var isEmpty: Bool { self == PodNetworkOptions() }
 

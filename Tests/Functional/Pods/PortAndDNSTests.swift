@@ -79,4 +79,19 @@ final class PortAndDNSTests: NetworkTestCase {
             XCTAssertFalse(ignored.output.contains("192.0.2.77"), "--dns=none ignores CNI's DNS: \(ignored.output)")
         }
     }
+    func testRunPreparedTakesTheRunTimeNetworkFlags() throws {
+        let image = try shellImage("/probe net; echo \"resolv=$(cat /etc/resolv.conf | tr '\\n' '|')\"")
+        try forEachStage1(Stage1Case("run-prepared with --net and DNS flags", notSupported: ["fly": Self.flyHostOnly])) { stage1 in
+            let refused = try world.run(podArguments("prepare", stage1: stage1, podFlags: ["--dns=192.0.2.99"], image: image))
+            XCTAssertEqual(refused.status, 254, "the DNS flags are run-time flags: \(refused.stderrText)")
+            let prepared = try world.run(podArguments("prepare", stage1: stage1, image: image))
+            XCTAssertEqual(prepared.status, 0, prepared.stderrText)
+            let uuid = prepared.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let run = try world.run("run-prepared", "--net=default-restricted", "--dns=192.0.2.99", "--dns-search=prepared.test", uuid)
+            XCTAssertEqual(run.status, 0, run.stderrText)
+            XCTAssertTrue(probeValue("net.eth0.ipv4", in: run.stdoutText)?.hasPrefix("172.31.") == true, run.stdoutText)
+            XCTAssertEqual(probeValue("resolv", in: run.stdoutText)?.contains("search prepared.test|nameserver 192.0.2.99|"), true, run.stdoutText)
+            XCTAssertTrue(try networksOf(uuid)?.hasPrefix("default-restricted:ip4=172.31.") == true)
+        }
+    }
 }

@@ -73,14 +73,14 @@ enum RunPreparedCommand {
     static let spec = CommandSpec(
         name: "run-prepared",
         summary: "Run a prepared pod",
-        usage: "skiff run-prepared [--interactive] [--hostname=NAME] [--net=LIST] UUID",
+        usage: "skiff run-prepared [--interactive] [--hostname=NAME] [--net=LIST] [--dns=IP|host|none]... [--hosts-entry=IP=NAME]... [--mds-register] UUID",
         details: "Starts a pod made by 'skiff prepare'; the flags here replace those given to prepare.",
         flags: [
             FlagSpec("interactive", .bool, help: "give the app the terminal"),
             FlagSpec("hostname", .value(placeholder: "NAME", defaultValue: nil), help: "the pod's hostname"),
             FlagSpec("net", .value(placeholder: "LIST", defaultValue: nil), help: "networks to join"),
             FlagSpec("uuid-file", .value(placeholder: "FILE", defaultValue: nil), help: "read the UUID from FILE (as prepare --uuid-file-save wrote it)"),
-        ],
+        ] + PodNetworkOptions.runtimeFlags,
         action: run)
 
     static func run(_ invocation: Invocation) throws -> Int32 {
@@ -104,6 +104,7 @@ enum RunPreparedCommand {
         if invocation.arguments.isSet("interactive") { replace("interactive", "") }
         replace("hostname", invocation.value("hostname"))
         replace("net", invocation.value("net"))
+        try PodNetworkOptions(invocation.arguments, networks: invocation.value("net")).save(handle.paths)
         let stage1Manifest = try SkiffImage.ImageManifest.parse(try FileSystem.read(handle.paths.stage1Manifest))
         guard let entrypoint = stage1Manifest.annotation(Stage1Contract.Annotation.run) else {
             throw SkiffError(.invalid, "run-prepared: pod \(record.uuid.value): its stage1 has no run entrypoint")
