@@ -40,8 +40,12 @@ enum PodNetworking {
         }
         guard stage1.annotation(Stage1Contract.Annotation.network) == namespaceCapability else {
             let flavor = stage1.annotation(Stage1Contract.Annotation.flavor) ?? stage1.name.value
-            let given = manifest.ports.isEmpty ? (options.mdsRegister ? "--mds-register" : options.isEmpty ? nil : "--dns/--hosts-entry") : "--port"
-            if let given { throw SkiffError(.usage, "\(given): stage1 \(quote(flavor)) has no pod networking (only --net=host)") }
+            var given: [String] = manifest.ports.isEmpty ? [] : ["--port"]
+            if options.mdsRegister { given.append("--mds-register") }
+            if options.dns != DNSOptions() { given.append("--dns/--hosts-entry") }
+            if let first = given.first {
+                throw SkiffError(.usage, "\(first): stage1 \(quote(flavor)) has no pod networking (only --net=host)")
+            }
             return
         }
         let selection = try NetworkSelection.select(
