@@ -109,6 +109,13 @@ enum PodNetworking {
         try PodNetwork.tearDown(podDirectory: paths.root)
     }
 
+    /// CNI CHECK of every network of a running pod (`status --check-networks`): the plugins
+    /// confirm the interfaces, addresses, routes and leases are still as ADD left them. Returns
+    /// the networks checked, comma-separated ("" when none applies); throws the first complaint.
+    static func check(_ paths: PodPaths) throws -> String {
+        try PodNetwork.check(podDirectory: paths.root).joined(separator: ",")
+    }
+
     /// The UUID of a pod directory (its name).
     static func uuid(of paths: PodPaths) -> String { String(paths.root.split(separator: "/").last ?? "") }
 

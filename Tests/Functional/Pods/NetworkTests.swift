@@ -105,7 +105,10 @@ final class NetworkTests: NetworkTestCase {
             let seen = try expectOrFail(child, "listening").beforeText
             let address = try XCTUnwrap(probeValue("net.eth0.ipv4", in: seen.replacingOccurrences(of: "\r\n", with: "\n")))
             let ip = String(address.split(separator: "/")[0])
-            XCTAssertEqual(ip, try self.address(of: try onlyPod()))
+            let uuid = try onlyPod()
+            XCTAssertEqual(ip, try self.address(of: uuid))
+            let checked = try world.run("status", "--check-networks", uuid)
+            XCTAssertEqual(probeValue("networks-checked", in: checked.stdoutText), "default", "CNI CHECK passed: \(checked.stderrText)")
             _ = try TCP.exchange(ip, port: 7777, message: "from-host-to-pod\n")
             try expectOrFail(child, "from-host-to-pod")
             try expectOrFail(child, "pod-done")
