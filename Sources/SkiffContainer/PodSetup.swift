@@ -23,8 +23,8 @@ struct InitPlan {
 enum PodSetup {
     /// Joins stage0's network namespace (CNI networks), then unshares the pod's mount, UTS, IPC
     /// and (`--net=none`) network namespaces for this process, which the init inherits; sets
-    /// the hostname; brings up loopback; mounts the stage1 root, the pod's /dev and every app's mounts but /proc; resolves the apps. Fails, with 254,
-    /// before any app ran.
+    /// the hostname; brings up loopback; mounts the stage1 root, the pod's /dev and every app's
+    /// mounts but /proc; resolves the apps. Fails, with 254, before any app ran.
     static func run(_ launch: PodLaunch, reporter: Stage1Reporter) throws -> InitPlan {
         if case .join(let path) = launch.network { try PodNetworkJoin.join(path) }
         var flags = SK_CLONE_NEWNS | SK_CLONE_NEWUTS | SK_CLONE_NEWIPC
