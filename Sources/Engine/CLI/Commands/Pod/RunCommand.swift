@@ -74,7 +74,10 @@ enum RunPreparedCommand {
         name: "run-prepared",
         summary: "Run a prepared pod",
         usage: "skiff run-prepared [--interactive] [--hostname=NAME] [--net=LIST] [--dns=IP|host|none]... [--hosts-entry=IP=NAME]... [--mds-register] UUID",
-        details: "Starts a pod made by 'skiff prepare'; the flags here replace those given to prepare.",
+        details: """
+            Starts a pod made by 'skiff prepare'. --interactive, --hostname and --net replace those given to
+            prepare; the DNS flags and --mds-register are run-time flags (prepare does not take them).
+            """,
         flags: [
             FlagSpec("interactive", .bool, help: "give the app the terminal"),
             FlagSpec("hostname", .value(placeholder: "NAME", defaultValue: nil), help: "the pod's hostname"),
