@@ -1,8 +1,9 @@
-// The forwarding sysctls are host-wide, so their bookkeeping is too, whatever run directory a
-// pod's namespace lives under (tests use private ones): every namespace attached to a network
-// holds forwarding with a file in /run/skiff/forwarding.holders; the first hold on the host
-// remembers the sysctls' values, the last release puts back the ones that were off. Holds whose
-// namespace file is gone (a crash, a deleted test directory) are dropped when seen.
+// What pod networks share across the host is host-wide bookkeeping, whatever run directory a
+// pod's namespace lives under (tests use private ones): the forwarding sysctls and portmap's host
+// chains. Every namespace attached to networks holds a file in /run/skiff/forwarding.holders; the
+// first hold on the host remembers the sysctls' values, the last release puts back the ones that
+// were off and removes portmap's idle chains. Holds whose namespace file is gone (a crash, a
+// deleted test directory) are dropped when seen.
 import SkiffDigest
 import SkiffSystem
 #if canImport(Glibc)
@@ -46,12 +47,15 @@ struct ForwardingHolds: Sendable {
     }
 
     /// Drops the hold of the namespace at `path` (none is fine); when no hold is left, writes back
-    /// the forwarding values that were off. Returns what it changed.
+    /// the forwarding values that were off and removes portmap's idle host chains (under the
+    /// lock every hold takes before its ADD, so no pod's portmap is using them meanwhile).
+    /// Returns what it changed.
     func release(namespace path: String) throws -> [String] {
         try locked {
             unlink(holdersDirectory + "/" + name(path))
-            guard holders().isEmpty, let saved = try? FileSystem.read(savedPath) else { return [] }
-            var changed: [String] = []
+            guard holders().isEmpty else { return [] }
+            var changed = try IPTables.removeIdlePortmapChains()
+            guard let saved = try? FileSystem.read(savedPath) else { return changed }
             for line in String(decoding: saved, as: UTF8.self).split(separator: "\n") {
                 guard let equals = line.firstIndex(of: "=") else { continue }
                 let sysctl = String(line[..<equals])

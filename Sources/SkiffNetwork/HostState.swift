@@ -1,8 +1,8 @@
 // The host-wide settings pod networking changes, and putting them back once the last pod network
 // is gone. ptp and bridge turn on net.ipv4.ip_forward (and IPv6 forwarding) for the whole host on
-// every ADD, and nothing turns it off (ForwardingHolds records and restores them host-wide);
-// portmap's route_localnet is per host interface and goes with the pod's veth; portmap's host
-// chains and the namespace directory's mount go when the last pod of a run directory is gone.
+// every ADD, and nothing turns it off; portmap's host chains stay too (ForwardingHolds undoes both
+// host-wide); portmap's route_localnet is per host interface and goes with the pod's veth; the
+// namespace directory's mount goes when the last pod of a run directory is gone.
 import CShim
 import SkiffSystem
 #if canImport(Glibc)
@@ -41,12 +41,11 @@ public struct HostState: Sendable {
     }
 
     /// After the last pod namespace of this run directory went away (call while locked, after
-    /// removing the namespace): removes portmap's idle host-wide chains, unmounts the namespace
-    /// directory, and returns what it changed. (The forwarding sysctls are host-wide: see
-    /// `ForwardingHolds`.)
+    /// removing the namespace): unmounts the namespace directory, and returns what it changed.
+    /// (The forwarding sysctls and portmap's chains are host-wide: see `ForwardingHolds`.)
     func restoreIfIdle() throws -> [String] {
         guard namespaces().isEmpty else { return [] }
-        var changed = try IPTables.removeIdlePortmapChains()
+        var changed: [String] = []
         // The namespace directory's shared bind mount (made by the first pod) goes too, so an
         // idle host has no Skiff mount; the next pod makes it again.
         if sk_umount_detach(namespaceDirectory) == 0 { changed.append("unmounted \(namespaceDirectory)") }
