@@ -58,7 +58,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "CShim", "SkiffSystem", "SkiffDigest", "SkiffArchive", "SkiffImage", "SkiffTrust", "SkiffFetch",
-                "SkiffStore", "SkiffStage1", "SkiffPod", "SkiffRunOptions",
+                "SkiffStore", "SkiffStage1", "SkiffPod", "SkiffRunOptions", "SkiffNetwork",
             ],
             swiftSettings: strict),
         .executableTarget(name: "skiff", dependencies: ["Engine"], swiftSettings: strict),
@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["CShim", "Expect", "ExpectTesting", "SkiffSystem", "SkiffArchive", "SkiffDigest"],
             path: "Tests/Support", swiftSettings: strict),
         .testTarget(
-            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport"],
+            name: "Functional", dependencies: ["Expect", "ExpectTesting", "Engine", "SkiffTestSupport", "SkiffNetwork"],
             path: "Tests/Functional", swiftSettings: strict),
     ]
 )

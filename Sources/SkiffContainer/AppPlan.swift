@@ -78,8 +78,9 @@ final class AppPlan {
         }
         let ids = try Identity.resolve(user: section.user, group: section.group, root: root, app: name)
         let interactive = launch.arguments.interactive
-        let environment = AppEnvironment.compose(
+        var environment = AppEnvironment.compose(
             app: app, interactive: interactive, callerTerm: launch.callerTerm, home: Identity.home(uid: ids.uid, root: root))
+        if let url = launch.arguments.metadataURL { environment.append("AC_METADATA_URL=" + url) }
         let workingDirectory = section.workingDirectory ?? "/"
         // appc G.71: a missing working directory fails the run (here, before any app started).
         guard let st = try ConfinedRoot(root).status(workingDirectory), st.st_mode & S_IFMT == S_IFDIR else {

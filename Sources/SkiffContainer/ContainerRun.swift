@@ -20,8 +20,10 @@ struct PodLaunch {
     let paths: PodPaths
     /// The pod's hostname (`--hostname`, default `skiff-<uuid>` as rkt's `rkt-<uuid>`).
     let hostname: String
-    /// false with `--net=host`: the pod shares the caller's network namespace.
-    let ownNetwork: Bool
+    /// The pod's network: stage0's namespace, one with loopback only, or the caller's.
+    let network: PodNetworkJoin.Mode
+    /// true with `--net=none`: the pod unshares a network namespace of its own.
+    var ownNetwork: Bool { network == .own }
     /// The terminal bound on /dev/console (`--interactive` on a terminal), else nil.
     let console: String?
     /// The caller's TERM, for interactive apps.
@@ -57,7 +59,7 @@ public enum ContainerRun {
         // Kept open (close-on-exec) by this process and the init: the pod reads as running until
         // both are gone.
         _ = try LockHandover.adopt(environment: environment, podDirectory: paths.root)
-        let ownNetwork = try networkMode(arguments.networks)
+        let network = try PodNetworkJoin.mode(networks: arguments.networks, namespace: arguments.networkNamespace)
         let manifest = try PodManifest.parse(try FileSystem.read(paths.manifest))
         guard !manifest.apps.isEmpty else { throw SkiffError(.invalid, "pod \(arguments.uuid): no app to run") }
         if arguments.interactive && manifest.apps.count > 1 {
@@ -83,23 +85,8 @@ public enum ContainerRun {
         var console: String?
         if arguments.interactive, isatty(0) == 1, let name = ttyname(0) { console = String(cString: name) }
         return PodLaunch(
-            arguments: arguments, manifest: manifest, paths: paths, hostname: hostname, ownNetwork: ownNetwork,
+            arguments: arguments, manifest: manifest, paths: paths, hostname: hostname, network: network,
             console: console, callerTerm: environment["TERM"], signals: signals)
-    }
-
-    /// Whether the pod gets a network namespace of its own: yes (loopback only) without `--net`
-    /// or with `--net=none`; no with `--net=host`. Any other network needs CNI, which this stage1
-    /// does not do yet: refused (the contract says a stage1 fails rather than run another pod).
-    static func networkMode(_ networks: [String]) throws -> Bool {
-        if networks.isEmpty || networks == ["none"] { return true }
-        if networks == ["host"] { return false }
-        if networks.contains("host") || networks.contains("none") {
-            throw SkiffError(.usage, "--net=\(networks.joined(separator: ",")): host and none stand alone")
-        }
-        throw SkiffError(
-            .usage,
-            "network \(quote(networks[0])): the container stage1 has no CNI networking yet (loopback only); use --net=none or --net=host"
-        )
     }
 
     /// Forks the init into a new PID namespace, writes `pid`, waits for the init (forwarding

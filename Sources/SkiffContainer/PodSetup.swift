@@ -21,11 +21,12 @@ struct InitPlan {
 
 /// The run process's part of the pod's set-up.
 enum PodSetup {
-    /// Unshares the pod's mount, UTS, IPC and (unless `--net=host`) network namespaces for this
-    /// process, which the init inherits; sets the hostname; brings up loopback; mounts the stage1
-    /// root, the pod's /dev and every app's mounts but /proc; resolves the apps. Fails, with 254,
-    /// before any app ran.
+    /// Joins stage0's network namespace (CNI networks), then unshares the pod's mount, UTS, IPC
+    /// and (`--net=none`) network namespaces for this process, which the init inherits; sets
+    /// the hostname; brings up loopback; mounts the stage1 root, the pod's /dev and every app's
+    /// mounts but /proc; resolves the apps. Fails, with 254, before any app ran.
     static func run(_ launch: PodLaunch, reporter: Stage1Reporter) throws -> InitPlan {
+        if case .join(let path) = launch.network { try PodNetworkJoin.join(path) }
         var flags = SK_CLONE_NEWNS | SK_CLONE_NEWUTS | SK_CLONE_NEWIPC
         if launch.ownNetwork { flags |= SK_CLONE_NEWNET }
         try check("unshare the pod's mount, UTS, IPC\(launch.ownNetwork ? " and network" : "") namespaces") {

@@ -1,8 +1,9 @@
 // The host-wide settings pod networking changes, and putting them back once the last pod network
 // is gone. ptp and bridge turn on net.ipv4.ip_forward (and IPv6 forwarding) for the whole host on
-// every ADD, and nothing turns it off; portmap's route_localnet is per host interface and goes
-// with the pod's veth. Skiff records the forwarding settings before the first pod network of an
-// idle host and restores them after the last one, under a lock so two pods cannot race.
+// every ADD, and nothing turns it off; portmap's host chains stay too (ForwardingHolds undoes both
+// host-wide); portmap's route_localnet is per host interface and goes with the pod's veth; the
+// namespace directory's mount goes when the last pod of a run directory is gone.
+import CShim
 import SkiffSystem
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 
 /// Skiff's networking state on the host, under one run directory (default /run/skiff).
 public struct HostState: Sendable {
-    /// The run directory: `netns/`, the lock and the saved sysctl values live here.
+    /// The run directory: `netns/` and the lock live here.
     public let runDirectory: String
 
     /// The default run directory.
@@ -25,7 +26,6 @@ public struct HostState: Sendable {
     /// Where pod network namespaces are bind-mounted.
     public var namespaceDirectory: String { runDirectory + "/netns" }
     var lockPath: String { runDirectory + "/network.lock" }
-    var savedPath: String { runDirectory + "/forwarding.saved" }
 
     /// Runs `body` holding the host networking lock.
     func locked<T>(_ body: () throws -> T) throws -> T {
@@ -40,33 +40,15 @@ public struct HostState: Sendable {
         (try? FileSystem.list(namespaceDirectory))?.filter { !$0.hasPrefix(".") } ?? []
     }
 
-    /// Before the first pod network of an idle host: remembers the forwarding sysctls (call
-    /// while locked, before creating the namespace).
-    func rememberForwardingIfIdle() throws {
-        guard namespaces().isEmpty, !FileSystem.exists(savedPath) else { return }
-        let values = HostState.forwardingSysctls.map { path in (path, HostState.readSysctl(path) ?? "") }
-        let text = values.map { "\($0.0)=\($0.1)\n" }.joined()
-        try FileSystem.writeAtomically(savedPath, Array(text.utf8), mode: 0o600, durable: false)
-    }
-
-    /// After the last pod network went away (call while locked, after removing the namespace):
-    /// writes back the forwarding values that were off, removes portmap's idle host-wide
-    /// chains, and returns what it changed.
+    /// After the last pod namespace of this run directory went away (call while locked, after
+    /// removing the namespace): unmounts the namespace directory, and returns what it changed.
+    /// (The forwarding sysctls and portmap's chains are host-wide: see `ForwardingHolds`.)
     func restoreIfIdle() throws -> [String] {
         guard namespaces().isEmpty else { return [] }
         var changed: [String] = []
-        if let saved = try? FileSystem.read(savedPath) {
-            for line in String(decoding: saved, as: UTF8.self).split(separator: "\n") {
-                guard let equals = line.firstIndex(of: "=") else { continue }
-                let path = String(line[..<equals])
-                let value = String(line[line.index(after: equals)...])
-                guard HostState.forwardingSysctls.contains(path), value == "0", HostState.readSysctl(path) != "0" else { continue }
-                try HostState.writeSysctl(path, value)
-                changed.append("\(path)=\(value)")
-            }
-            unlink(savedPath)
-        }
-        changed += try IPTables.removeIdlePortmapChains()
+        // The namespace directory's shared bind mount (made by the first pod) goes too, so an
+        // idle host has no Skiff mount; the next pod makes it again.
+        if sk_umount_detach(namespaceDirectory) == 0 { changed.append("unmounted \(namespaceDirectory)") }
         return changed
     }
 

@@ -111,6 +111,16 @@ public enum MetadataClient {
         return token
     }
 
+    /// The TCP port the service listens on for pods (for AC_METADATA_URL).
+    public static func port(socketPath: String = MetadataService.defaultSocketPath) throws -> UInt16 {
+        let response = try HTTPClient.send("GET", "/port", to: .unix(socketPath))
+        try expectOK("ask the port", response)
+        guard let port = UInt16(response.text) else {
+            throw SkiffError(.invalid, "ask the port of the metadata service: \(quote(response.text)) is not a port")
+        }
+        return port
+    }
+
     /// Unregisters the pod; an unknown pod is fine (gc may run twice).
     public static func unregister(socketPath: String = MetadataService.defaultSocketPath, uuid: String) throws {
         let response = try HTTPClient.send("DELETE", "/pods/\(HTTPCoding.percentEncode(uuid))", to: .unix(socketPath))

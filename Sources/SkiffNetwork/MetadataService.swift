@@ -2,7 +2,7 @@
 // `AC_METADATA_URL/acMetadata/v1/...`, where AC_METADATA_URL = http://<host>:<port>/<token> and
 // the token is the pod's secret; engines register pods over a root-only Unix socket with rkt's
 // API: PUT /pods/<uuid>?token=T[&ip=A] (pod manifest), PUT /pods/<uuid>/<app> (image manifest),
-// DELETE /pods/<uuid>.
+// DELETE /pods/<uuid>; GET /port tells the TCP port the pods use.
 import SkiffImage
 import SkiffSystem
 #if canImport(Glibc)
@@ -34,7 +34,7 @@ public final class MetadataService: Sendable {
         self.port = bound
         self.socketPath = socketPath
         servers = [
-            HTTPServer(listener: unix, bodyLimit: 16 << 20) { MetadataService.registration($0, registry) },
+            HTTPServer(listener: unix, bodyLimit: 16 << 20) { MetadataService.registration($0, registry, port: bound) },
             HTTPServer(listener: tcp, bodyLimit: 64 << 10) { MetadataService.metadata($0, registry) },
         ]
         for server in servers { try server.start() }
@@ -49,8 +49,10 @@ public final class MetadataService: Sendable {
     /// AC_METADATA_URL for a pod that reaches the host at `hostAddress`.
     public func url(hostAddress: String, token: String) -> String { "http://\(hostAddress):\(port)/\(token)" }
 
-    static func registration(_ request: HTTPRequest, _ registry: MetadataRegistry) -> HTTPResponse {
+    static func registration(_ request: HTTPRequest, _ registry: MetadataRegistry, port: UInt16) -> HTTPResponse {
         let segments = request.segments
+        // The port the pods connect to: an engine needs it for AC_METADATA_URL.
+        if request.method == "GET" && segments == ["port"] { return .text(200, String(port)) }
         guard segments.count >= 2, segments[0] == "pods" else { return .text(404, "no such endpoint") }
         let uuid = segments[1]
         do {
@@ -109,9 +111,11 @@ public final class MetadataService: Sendable {
         case ["manifest"]: return .json(pod.manifestBytes)
         case ["uuid"]: return .text(200, pod.uuid)
         case ["annotations"]: return .json(annotationsJSON(pod.manifest.annotations))
-        case _ where rest.count == 2 && rest[0] == "annotations":
-            guard let annotation = pod.manifest.annotations.first(where: { $0.name.value == rest[1] }) else {
-                return .text(404, "pod annotation \(quote(rest[1])) not found")
+        case _ where rest.count >= 2 && rest[0] == "annotations":
+            // Annotation names are AC identifiers: `example.com/key` spans two path segments.
+            let name = rest.dropFirst().joined(separator: "/")
+            guard let annotation = pod.manifest.annotations.first(where: { $0.name.value == name }) else {
+                return .text(404, "pod annotation \(quote(name)) not found")
             }
             return .text(200, annotation.value)
         default: return .text(404, "no such endpoint")
@@ -130,9 +134,10 @@ public final class MetadataService: Sendable {
         case ["annotations"]: return .json(annotationsJSON(merged))
         case ["image", "manifest"]: return .json(image.bytes)
         case ["image", "id"]: return .text(200, runtimeApp.image.id.value)
-        case _ where rest.count == 2 && rest[0] == "annotations":
-            guard let annotation = merged.first(where: { $0.name.value == rest[1] }) else {
-                return .text(404, "app annotation \(quote(rest[1])) not found")
+        case _ where rest.count >= 2 && rest[0] == "annotations":
+            let name = rest.dropFirst().joined(separator: "/")
+            guard let annotation = merged.first(where: { $0.name.value == name }) else {
+                return .text(404, "app annotation \(quote(name)) not found")
             }
             return .text(200, annotation.value)
         default: return .text(404, "no such endpoint")

@@ -12,7 +12,7 @@ public struct NetworkEnvironment: Sendable {
     /// CNI_PATH: `<config>/plugins` of each configuration directory, highest precedence first,
     /// then Debian's /usr/lib/cni.
     public var pluginDirectories: [String]
-    /// The host state (namespace directory, lock, saved sysctls).
+    /// The host state (namespace directory, lock).
     public var host: HostState
 
     /// Where Debian's containernetworking-plugins installs the plugins.
@@ -64,8 +64,10 @@ public enum PodNetwork {
         try info.save(podDirectory: podDirectory)
         do {
             let namespace = try host.locked { () throws -> NetworkNamespace in
-                try host.rememberForwardingIfIdle()
-                return try NetworkNamespace.create(in: host.namespaceDirectory, name: podUUID)
+                let namespace = try NetworkNamespace.create(in: host.namespaceDirectory, name: podUUID)
+                // Before any ADD turns forwarding on: the first hold remembers it as it was.
+                try ForwardingHolds.host.hold(namespace: namespace.path)
+                return namespace
             }
             for (selected, plugins) in zip(selection.networks, chains) {
                 var network = AttachedNetwork(
@@ -121,7 +123,7 @@ public enum PodNetwork {
             let host = HostState(runDirectory: info.runDirectory ?? FileSystem.parentPath(FileSystem.parentPath(namespace.path)))
             report.swept += try host.locked { () throws -> [String] in
                 try namespace.remove()
-                return try host.restoreIfIdle()
+                return try ForwardingHolds.host.release(namespace: namespace.path) + host.restoreIfIdle()
             }
         }
         if let firstFailure { throw firstFailure }

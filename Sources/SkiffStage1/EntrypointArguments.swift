@@ -21,6 +21,11 @@ public struct RunArguments: Sendable, Equatable {
     public var disableSeccomp = false
     /// `--local-config=DIR`.
     public var localConfig: String?
+    /// `--netns=PATH`: the pod network namespace stage0 made, for stage1s whose manifest says
+    /// `skiff.dev/stage1/network: netns` (docs/networking.md).
+    public var networkNamespace: String?
+    /// `--mds-url=URL`: the apps' AC_METADATA_URL (with `--mds-register`).
+    public var metadataURL: String?
     /// The pod UUID (lowercase canonical).
     public var uuid: String
 
@@ -30,7 +35,7 @@ public struct RunArguments: Sendable, Equatable {
     /// Parses argv without argv[0].
     public init(parsing argv: [String]) throws {
         var scanner = FlagScanner(
-            argv, entrypoint: "run", valued: ["hostname", "net", "local-config"],
+            argv, entrypoint: "run", valued: ["hostname", "net", "local-config", "netns", "mds-url"],
             switches: ["debug", "interactive", "disable-capabilities-restriction", "disable-paths", "disable-seccomp"])
         var positionals: [String] = []
         var parsed = RunArguments(uuid: "")
@@ -52,6 +57,12 @@ public struct RunArguments: Sendable, Equatable {
                     let list = (value ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                     guard !list.contains(where: \.isEmpty) else { throw scanner.usage("--net=\(value ?? ""): an empty network name") }
                     parsed.networks = list
+                case "netns":
+                    guard let value, value.hasPrefix("/") else { throw scanner.usage("--netns needs an absolute path") }
+                    parsed.networkNamespace = value
+                case "mds-url":
+                    guard let value, !value.isEmpty else { throw scanner.usage("--mds-url needs a URL") }
+                    parsed.metadataURL = value
                 default:
                     guard let value, !value.isEmpty else { throw scanner.usage("--local-config needs a directory") }
                     parsed.localConfig = value
@@ -73,6 +84,8 @@ public struct RunArguments: Sendable, Equatable {
         if disablePaths { flags.append("--disable-paths") }
         if disableSeccomp { flags.append("--disable-seccomp") }
         if let localConfig { flags.append("--local-config=\(localConfig)") }
+        if let networkNamespace { flags.append("--netns=\(networkNamespace)") }
+        if let metadataURL { flags.append("--mds-url=\(metadataURL)") }
         return flags + [uuid]
     }
 }

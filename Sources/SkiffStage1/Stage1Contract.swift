@@ -13,6 +13,9 @@ public enum Stage1Contract {
         public static let gc = "skiff.dev/stage1/gc"
         public static let interfaceVersion = "skiff.dev/stage1/interface-version"
         public static let flavor = "skiff.dev/stage1/flavor"
+        /// `netns`: the stage1 joins a pod network namespace stage0 made (`--netns=PATH`, CNI
+        /// networks, `--port`, DNS files, `--mds-url`); absent: the stage1 handles `--net` alone.
+        public static let network = "skiff.dev/stage1/network"
     }
 
     /// The environment variable holding the locked pod directory descriptor.

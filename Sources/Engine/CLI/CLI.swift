@@ -23,6 +23,7 @@ public enum SkiffCLI {
             ConfigCommand.spec,
             HelpCommand.spec,
             VersionCommand.spec,
+            MetadataServiceCommand.spec,
         ]
 
     /// Runs `skiff` with `arguments` (without the program name) and returns the exit status.

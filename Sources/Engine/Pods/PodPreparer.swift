@@ -34,6 +34,7 @@ struct PodPreparer {
         try FileSystem.writeAtomically(paths.manifest, manifest.encoded(pretty: true), durable: false)
         let flags = stage1Flags(request)
         try FileSystem.writeAtomically(paths.stage1Options, Array(flags.joined(separator: "\n").utf8), durable: false)
+        try PodNetworkOptions(request: request).save(paths)
         try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay)
         return PreparedPod(handle: handle, manifest: manifest, stage1: stage1, stage1Flags: flags)
     }
@@ -80,7 +81,7 @@ struct PodPreparer {
                     image: RuntimeImage(id: try records[index].imageID, name: image.name, labels: image.labels), app: app,
                     readOnlyRootFS: options.readOnlyRootFS ?? false, mounts: mounts, annotations: options.annotations))
         }
-        let manifest = PodManifest(apps: apps, volumes: volumes)
+        let manifest = PodManifest(apps: apps, volumes: volumes, ports: request.ports)
         try manifest.validate()
         return manifest
     }

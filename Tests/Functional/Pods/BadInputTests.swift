@@ -1,5 +1,6 @@
 // Bad input to the pod commands: one line, status 254, nothing left behind.
 import Foundation
+import SkiffNetwork
 import SkiffSystem
 import SkiffTestSupport
 import XCTest
@@ -37,6 +38,8 @@ final class BadInputTests: PodTestCase {
         let image = try TestImages.busybox(probe: ["print", "started", "---", "sleep", "2"])
         try forEachStage1 { stage1 in
             let argv = world.argv(podArguments(stage1: stage1, image: image))
+            // Container pods join `default`: a kill may land in the middle of CNI ADD.
+            let network = NetworkInventory.take(networks: ["default"])
             let null = try FileDescriptor.open("/dev/null", O_WRONLY)
             // How long a run takes to get going (the app prints, then sleeps).
             let start = DispatchTime.now().uptimeNanoseconds
@@ -59,6 +62,7 @@ final class BadInputTests: PodTestCase {
             }
             let mounts = String(decoding: try FileSystem.read("/proc/self/mountinfo"), as: UTF8.self)
             XCTAssertFalse(mounts.contains(world.dataDirectory), "no mount left")
+            XCTAssertEqual(NetworkInventory.take(networks: ["default"]), network, "no namespace, veth, lease or iptables rule left")
         }
     }
 }

@@ -25,7 +25,7 @@ final class NetworkScratch {
     let runDirectory: String
     let configDirectory: String
     private(set) var podDirectories: [String] = []
-    /// The forwarding sysctls when the test began: put back by `cleanUp` whatever happened.
+    /// The forwarding sysctls when the test began: put back by `cleanUp` when no pod holds them.
     private let forwarding: [(String, String)]
 
     init() throws {
@@ -69,6 +69,9 @@ final class NetworkScratch {
         _ = sk_umount_detach(namespaces)
         try? FileSystem.removeTree(runDirectory)
         try? FileSystem.removeTree(root)
+        // A safety net for a test that failed half-way, only while no pod anywhere on the host
+        // holds forwarding (a pod of another run needs it on).
+        guard ForwardingHolds.host.holders().isEmpty else { return }
         for (path, value) in forwarding where HostState.readSysctl(path) != value { try? HostState.writeSysctl(path, value) }
     }
 }

@@ -28,14 +28,27 @@ final class ContainerTests: XCTestCase {
     }
 
     func testNetworksTheStage1CanGive() throws {
-        XCTAssertTrue(try ContainerRun.networkMode([]), "no --net: a namespace of its own, loopback only")
-        XCTAssertTrue(try ContainerRun.networkMode(["none"]))
-        XCTAssertFalse(try ContainerRun.networkMode(["host"]))
-        for refused in [["default"], ["mynet"], ["host", "none"], ["host", "default"]] {
-            XCTAssertThrowsError(try ContainerRun.networkMode(refused), "\(refused)") { error in
+        XCTAssertEqual(try PodNetworkJoin.mode(networks: [], namespace: nil), .own, "no --net, no --netns: loopback only")
+        XCTAssertEqual(try PodNetworkJoin.mode(networks: ["none"], namespace: nil), .own)
+        XCTAssertEqual(try PodNetworkJoin.mode(networks: ["host"], namespace: nil), .host)
+        XCTAssertEqual(try PodNetworkJoin.mode(networks: ["default"], namespace: "/run/skiff/netns/x"), .join("/run/skiff/netns/x"))
+        XCTAssertEqual(try PodNetworkJoin.mode(networks: [], namespace: "/run/skiff/netns/x"), .join("/run/skiff/netns/x"))
+        let refused: [([String], String?)] = [
+            (["default"], nil), (["mynet"], nil), (["host", "none"], nil), (["host", "default"], "/n"), (["host"], "/n"),
+        ]
+        for (networks, namespace) in refused {
+            XCTAssertThrowsError(try PodNetworkJoin.mode(networks: networks, namespace: namespace), "\(networks)") { error in
                 XCTAssertEqual((error as? SkiffError)?.code, .usage)
             }
         }
+    }
+
+    func testRunArgumentsCarryTheNamespaceAndTheMetadataURL() throws {
+        let parsed = try RunArguments(parsing: ["--net=default", "--netns=/run/skiff/netns/u", "--mds-url=http://h:1/t", stage1TestUUID])
+        XCTAssertEqual(parsed.networkNamespace, "/run/skiff/netns/u")
+        XCTAssertEqual(parsed.metadataURL, "http://h:1/t")
+        XCTAssertEqual(try RunArguments(parsing: parsed.arguments), parsed, "rendered and parsed back")
+        XCTAssertThrowsError(try RunArguments(parsing: ["--netns=relative", stage1TestUUID]))
     }
 
     func testFallbackEtcHostsNamesLocalhostAndTheHostname() {

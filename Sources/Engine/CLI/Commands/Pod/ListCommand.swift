@@ -12,7 +12,7 @@ enum ListCommand {
         name: "list",
         summary: "List pods and their state",
         usage: "skiff list [--full] [--no-legend] [--format=json|json-pretty]",
-        details: "Columns: UUID, APP, IMAGE NAME, STATE, CREATED, STARTED. Reads the pod directories; no daemon.",
+        details: "Columns: UUID, APP, IMAGE NAME, STATE, CREATED, STARTED, NETWORKS. Reads the pod directories; no daemon.",
         flags: [
             FlagSpec("full", .bool, help: "full UUIDs and image IDs, absolute times"),
             FlagSpec("no-legend", .bool, help: "omit the header line"),
@@ -33,6 +33,8 @@ enum ListCommand {
         var created: String?
         var started: String?
         var apps: [App]
+        /// `default:ip4=172.16.28.2`, `host`, `none`; nil without a network record.
+        var networks: String?
     }
 
     static func run(_ invocation: Invocation) throws -> Int32 {
@@ -48,7 +50,8 @@ enum ListCommand {
             rows.append(
                 Row(
                     uuid: pod.uuid.value, state: pod.status.rawValue, created: pod.created.map(Formatting.rfc3339),
-                    started: pod.started.map(Formatting.rfc3339), apps: apps))
+                    started: pod.started.map(Formatting.rfc3339), apps: apps,
+                    networks: Optional(PodNetworking.summary(pod.paths)).flatMap { $0.isEmpty ? nil : $0 }))
         }
         if let format = invocation.value("format") {
             guard format == "json" || format == "json-pretty" else {
@@ -60,15 +63,16 @@ enum ListCommand {
             return 0
         }
         let full = invocation.arguments.isSet("full")
-        var table: [[String]] = invocation.arguments.isSet("no-legend") ? [] : [["UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED"]]
+        var table: [[String]] = invocation.arguments.isSet("no-legend") ? [] : [["UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "NETWORKS"]]
         for (pod, row) in zip(pods, rows) {
             let uuid = full ? row.uuid : String(row.uuid.prefix(8))
             let created = pod.created.map { full ? Formatting.rfc3339($0) : Formatting.ago($0) } ?? ""
             let started = pod.started.map { full ? Formatting.rfc3339($0) : Formatting.ago($0) } ?? ""
-            if row.apps.isEmpty { table.append([uuid, "-", "-", row.state, created, started]) }
+            let networks = row.networks ?? ""
+            if row.apps.isEmpty { table.append([uuid, "-", "-", row.state, created, started, networks]) }
             for (index, app) in row.apps.enumerated() {
                 let image = full ? app.imageID : (app.imageName ?? String(app.imageID.prefix(19)))
-                table.append(index == 0 ? [uuid, app.name, image, row.state, created, started] : ["", app.name, image, "", "", ""])
+                table.append(index == 0 ? [uuid, app.name, image, row.state, created, started, networks] : ["", app.name, image, "", "", "", ""])
             }
         }
         invocation.output.out(Formatting.table(table))

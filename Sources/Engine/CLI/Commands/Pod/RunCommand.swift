@@ -59,10 +59,13 @@ enum RunCommand {
             invocation.output.out(uuid + "\n")
             return 0
         }
-        try pods.move(prepared.handle, to: .run)
         let entrypoint = try prepared.stage1.entrypoint(Stage1Contract.Annotation.run)
-        try Stage1Exec.run(
-            prepared.handle, entrypoint: entrypoint, flags: debugging(prepared.stage1Flags, invocation), config: invocation.config)
+        var flags = prepared.stage1Flags
+        try PodNetworking.setUp(
+            prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, flags: &flags, config: invocation.config,
+            debug: invocation.global.debug)
+        try pods.move(prepared.handle, to: .run)
+        try Stage1Exec.run(prepared.handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }
 }
 
@@ -70,14 +73,17 @@ enum RunPreparedCommand {
     static let spec = CommandSpec(
         name: "run-prepared",
         summary: "Run a prepared pod",
-        usage: "skiff run-prepared [--interactive] [--hostname=NAME] [--net=LIST] UUID",
-        details: "Starts a pod made by 'skiff prepare'; the flags here replace those given to prepare.",
+        usage: "skiff run-prepared [--interactive] [--hostname=NAME] [--net=LIST] [--dns=IP|host|none]... [--hosts-entry=IP=NAME]... [--mds-register] UUID",
+        details: """
+            Starts a pod made by 'skiff prepare'. --interactive, --hostname and --net replace those given to
+            prepare; the DNS flags and --mds-register are run-time flags (prepare does not take them).
+            """,
         flags: [
             FlagSpec("interactive", .bool, help: "give the app the terminal"),
             FlagSpec("hostname", .value(placeholder: "NAME", defaultValue: nil), help: "the pod's hostname"),
             FlagSpec("net", .value(placeholder: "LIST", defaultValue: nil), help: "networks to join"),
             FlagSpec("uuid-file", .value(placeholder: "FILE", defaultValue: nil), help: "read the UUID from FILE (as prepare --uuid-file-save wrote it)"),
-        ],
+        ] + PodNetworkOptions.runtimeFlags,
         action: run)
 
     static func run(_ invocation: Invocation) throws -> Int32 {
@@ -101,10 +107,14 @@ enum RunPreparedCommand {
         if invocation.arguments.isSet("interactive") { replace("interactive", "") }
         replace("hostname", invocation.value("hostname"))
         replace("net", invocation.value("net"))
+        try PodNetworkOptions(invocation.arguments, networks: invocation.value("net")).save(handle.paths)
         let stage1Manifest = try SkiffImage.ImageManifest.parse(try FileSystem.read(handle.paths.stage1Manifest))
         guard let entrypoint = stage1Manifest.annotation(Stage1Contract.Annotation.run) else {
             throw SkiffError(.invalid, "run-prepared: pod \(record.uuid.value): its stage1 has no run entrypoint")
         }
+        try PodNetworking.setUp(
+            handle.paths, uuid: record.uuid.value, stage1: stage1Manifest, flags: &flags, config: invocation.config,
+            debug: invocation.global.debug)
         try pods.move(handle, to: .run)
         try Stage1Exec.run(handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }

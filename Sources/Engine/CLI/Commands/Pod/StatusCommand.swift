@@ -10,9 +10,9 @@ enum StatusCommand {
     static let spec = CommandSpec(
         name: "status",
         summary: "Show a pod's state, times, pid and each app's exit status",
-        usage: "skiff status [--wait[=DURATION]] [--format=json|json-pretty] UUID",
+        usage: "skiff status [--wait[=DURATION]] [--check-networks] [--format=json|json-pretty] UUID",
         details: """
-            Prints key=value lines: state, created, started, pid, exited, and app-<name>=<status> for
+            Prints key=value lines: state, created, started, pid, networks, exited, and app-<name>=<status> for
             every app that ended. --wait waits until the pod has exited (for at most DURATION when given;
             the status is 254 if it is still running then).
             """,
@@ -20,6 +20,7 @@ enum StatusCommand {
             FlagSpec("wait", .optionalValue(placeholder: "DURATION"), help: "wait for the pod to exit (forever, or at most DURATION)"),
             FlagSpec("format", .value(placeholder: "FORMAT", defaultValue: nil), help: "json or json-pretty"),
             FlagSpec("uuid-file", .value(placeholder: "FILE", defaultValue: nil), help: "read the UUID from FILE"),
+            FlagSpec("check-networks", .bool, help: "CNI CHECK of a running pod's networks (networks-checked=)"),
         ],
         action: run)
 
@@ -40,6 +41,14 @@ enum StatusCommand {
         if let created = record.created { fields.append(("created", Formatting.rfc3339(created))) }
         if let started = record.started { fields.append(("started", Formatting.rfc3339(started))) }
         if let pid = try record.pid() { fields.append(("pid", String(pid))) }
+        let networks = PodNetworking.summary(record.paths)
+        if !networks.isEmpty { fields.append(("networks", networks)) }
+        if invocation.arguments.isSet("check-networks") {
+            guard record.status == .running else {
+                throw SkiffError(.usage, "status: --check-networks: pod \(record.uuid.value) is \(record.status.rawValue), not running")
+            }
+            fields.append(("networks-checked", try PodNetworking.check(record.paths)))
+        }
         fields.append(("exited", record.status == .exited || record.status == .exitedGarbage ? "true" : "false"))
         for (app, code) in try record.appStatuses().sorted(by: { $0.key < $1.key }) { fields.append(("app-" + app, String(code))) }
         if let format = invocation.value("format") {

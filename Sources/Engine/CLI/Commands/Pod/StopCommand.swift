@@ -53,9 +53,10 @@ func stage1Entrypoint(_ record: PodRecord, _ annotation: String) throws -> Strin
     return record.paths.stage1Rootfs + path
 }
 
-/// What gc and rm do to a pod before it is unmounted and deleted: the stage1's gc entrypoint
-/// (if its root is still there).
+/// What gc and rm do to a pod before it is unmounted and deleted: the pod's networks released
+/// (CNI DEL, whatever became of the stage1), the stage1's gc entrypoint (if its root is still there).
 func cleanUpPod(_ record: PodRecord) throws {
+    try PodNetworking.release(record.paths)
     if FileSystem.exists(record.paths.stage1Manifest), let entrypoint = try? stage1Entrypoint(record, Stage1Contract.Annotation.gc),
         FileSystem.exists(entrypoint)
     {
