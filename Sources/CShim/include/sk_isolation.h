@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "sk_masks.h"
+#include "sk_harden.h"
 #include "sk_seccomp.h"
 
 /// The step that failed (returned by begin/end; errno says why).

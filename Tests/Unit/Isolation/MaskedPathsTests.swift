@@ -38,7 +38,8 @@ final class MaskedPathsTests: XCTestCase {
         XCTAssertNil(byPath["/sys/fs"])
         XCTAssertNil(byPath["/sys/fs/cgroup"])
         XCTAssertNil(byPath["/proc/kallsyms"], "missing paths are skipped")
-        XCTAssertEqual(plan.entries.count, 7)
+        XCTAssertEqual(byPath["/proc/sys"], .readOnly, "Skiff's addition: the whole of /proc/sys")
+        XCTAssertEqual(plan.entries.count, 8)
 
         let whole = try MaskedPaths.plan(appRoot: root)
         XCTAssertTrue(whole.entries.contains { $0.path == root + "/sys/fs" && $0.kind == .hideDirectory })

@@ -1,0 +1,94 @@
+// One app's isolation in the container flavor (docs/security.md): capabilities, seccomp,
+// no_new_privs, oom_score_adj and its cgroup, prepared by the run process as C data (SkiffIsolation's
+// PreparedIsolation) and applied by the app's forked child between fork and execve (sk_exec's
+// `isolation`); the event handlers get the same, as root. Also the app's read-only view of its own
+// cgroup at /sys/fs/cgroup.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import SkiffImage
+import SkiffIsolation
+import SkiffStage1
+import SkiffSystem
+
+/// What the init's child applies to become the app (or one of its event handlers).
+final class AppIsolation {
+    /// For the main process (its uid).
+    let main: PreparedIsolation
+    /// For the pre-start and post-stop handlers (root, same bounding set and filter).
+    let handlers: PreparedIsolation
+    /// The app's cgroup, nil when the pod has none.
+    let cgroup: CgroupNode?
+    /// Its v2 directory, for clone3 CLONE_INTO_CGROUP; nil without a cgroup2 mount.
+    let cgroupDirectory: FileDescriptor?
+
+    private init(main: PreparedIsolation, handlers: PreparedIsolation, cgroup: CgroupNode?, cgroupDirectory: FileDescriptor?) {
+        self.main = main
+        self.handlers = handlers
+        self.cgroup = cgroup
+        self.cgroupDirectory = cgroupDirectory
+    }
+
+    /// The isolation of `app` running as `uid`: its isolators under the lifted defaults, its
+    /// cgroup made (below the pod's) with the limits written.
+    static func prepare(_ app: RuntimeApp, uid: UInt32, switches: IsolationSwitches, cgroups: PodCgroups?) throws -> AppIsolation {
+        let subject = "app \(quote(app.name.value))"
+        return try AppMounts.prefixing(subject) {
+            let isolators = app.app?.isolators ?? []
+            var cgroup: CgroupNode?
+            var directory: FileDescriptor?
+            var procs: [FileDescriptor] = []
+            if let cgroups {
+                let node = try cgroups.appNode(app, switches: switches).node
+                cgroup = node
+                directory = try node.openUnifiedDirectory()
+                // v1 members are joined by the child itself (a write of "0"); the v2 one at birth.
+                procs = try node.openProcs(skippingUnified: directory != nil)
+            }
+            let main = try parts(isolators, uid: uid, switches: switches, cgroupProcs: procs)
+            let handlers = try parts(isolators, uid: 0, switches: switches, cgroupProcs: [])
+            return AppIsolation(main: main, handlers: handlers, cgroup: cgroup, cgroupDirectory: directory)
+        }
+    }
+
+    /// The capability plan, filter, no_new_privs and oom_score_adj for `uid`, packed for C.
+    static func parts(_ isolators: [Isolator], uid: UInt32, switches: IsolationSwitches, cgroupProcs: [FileDescriptor]) throws
+        -> PreparedIsolation
+    {
+        let capabilities = try CapabilityPlan.resolve(isolators: isolators, uid: uid, disabled: switches.disableCapabilities)
+        let filter = try SeccompFilter.build(isolators: isolators, disabled: switches.disableSeccomp)
+        return try PreparedIsolation(
+            capabilities: capabilities, seccomp: filter, noNewPrivileges: try ProcessAttributes.noNewPrivileges(isolators: isolators),
+            oomScoreAdjust: try ProcessAttributes.oomScoreAdjust(isolators: isolators), uid: uid, cgroupProcs: cgroupProcs)
+    }
+
+    /// Forks the app's process inside its v2 cgroup (no migration), or plainly.
+    static func fork(_ isolation: AppIsolation?) -> pid_t {
+        guard let directory = isolation?.cgroupDirectory else { return sk_fork() }
+        return sk_fork_into_cgroup(directory.raw)
+    }
+
+    /// Mounts the app's cgroup, read-only, at `<root>/sys/fs/cgroup` (a host path; the app's
+    /// sysfs is mounted there already): the cgroup2 directory itself on a unified host, else a
+    /// read-only tmpfs holding one directory per hierarchy the app has a cgroup in ("unified",
+    /// "memory", "cpu"...). The app sees its limits and usage and can change nothing.
+    func mountCgroupView(root: String) throws {
+        guard let cgroup, !cgroup.members.isEmpty else { return }
+        let target = root + "/sys/fs/cgroup"
+        guard FileSystem.isDirectory(target) else { return }
+        if cgroup.members.count == 1, let only = cgroup.members.first, only.hierarchy.mountPoint == "/sys/fs/cgroup" {
+            try Mounts.bind(only.directory, on: target, recursive: false, readOnly: true)
+            return
+        }
+        try check("mount tmpfs on \(quote(target))") {
+            mount("cgroup", target, "tmpfs", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC), "mode=755,size=16k")
+        }
+        for member in cgroup.members {
+            let point = target + "/" + FileSystem.baseName(member.hierarchy.mountPoint)
+            try check("mkdir \(quote(point))") { mkdir(point, 0o755) }
+            try Mounts.bind(member.directory, on: point, recursive: false, readOnly: true)
+        }
+        try Mounts.makeReadOnly(target, recursive: false)
+    }
+}
