@@ -22,13 +22,30 @@ final class AppIsolation {
     let cgroup: CgroupNode?
     /// Its v2 directory, for clone3 CLONE_INTO_CGROUP; nil without a cgroup2 mount.
     let cgroupDirectory: FileDescriptor?
+    /// `--private-users`: the pod's range, and the descriptors of the child's handshake (set
+    /// afresh before each fork).
+    let users: IDRange?
+    let userns: UnsafeMutablePointer<sk_userns>?
+    let name: String
 
-    private init(main: PreparedIsolation, handlers: PreparedIsolation, cgroup: CgroupNode?, cgroupDirectory: FileDescriptor?) {
+    private init(
+        name: String, main: PreparedIsolation, handlers: PreparedIsolation, cgroup: CgroupNode?, cgroupDirectory: FileDescriptor?,
+        users: IDRange?
+    ) {
+        self.name = name
         self.main = main
         self.handlers = handlers
         self.cgroup = cgroup
         self.cgroupDirectory = cgroupDirectory
+        self.users = users
+        userns = users.map { _ in
+            let pointer = UnsafeMutablePointer<sk_userns>.allocate(capacity: 1)
+            pointer.initialize(to: sk_userns(ready_fd: -1, go_fd: -1))
+            return pointer
+        }
     }
+
+    deinit { userns?.deallocate() }
 
     /// The isolation of `app` running as `uid`: its isolators under the lifted defaults, its
     /// cgroup made (below the pod's) with the limits written.
@@ -48,7 +65,8 @@ final class AppIsolation {
             }
             let main = try parts(isolators, uid: uid, switches: switches, cgroupProcs: procs)
             let handlers = try parts(isolators, uid: 0, switches: switches, cgroupProcs: [])
-            return AppIsolation(main: main, handlers: handlers, cgroup: cgroup, cgroupDirectory: directory)
+            return AppIsolation(
+                name: app.name.value, main: main, handlers: handlers, cgroup: cgroup, cgroupDirectory: directory, users: switches.users)
         }
     }
 
@@ -63,8 +81,31 @@ final class AppIsolation {
             oomScoreAdjust: try ProcessAttributes.oomScoreAdjust(isolators: isolators), uid: uid, cgroupProcs: cgroupProcs)
     }
 
-    /// Forks the app's process inside its v2 cgroup (no migration), or plainly.
+    /// Forks the app's process inside its v2 cgroup (no migration), or plainly; with
+    /// `--private-users`, then maps the user namespace the child makes (PodUsers.map).
     static func fork(_ isolation: AppIsolation?) -> pid_t {
+        guard let isolation, let users = isolation.users, let userns = isolation.userns else { return plainFork(isolation) }
+        var ready: [Int32] = [-1, -1]
+        var go: [Int32] = [-1, -1]
+        guard sk_pipe2(&ready, 0) == 0 else { return -1 }
+        guard sk_pipe2(&go, 0) == 0 else {
+            close(ready[0])
+            close(ready[1])
+            return -1
+        }
+        userns.pointee = sk_userns(ready_fd: ready[1], go_fd: go[0])
+        let pid = plainFork(isolation)
+        if pid != 0 {
+            close(ready[1])
+            close(go[0])
+            if pid > 0 { PodUsers.map(pid: pid, app: isolation.name, range: users, ready: ready[0], go: go[1]) }
+            close(ready[0])
+            close(go[1])
+        }
+        return pid
+    }
+
+    private static func plainFork(_ isolation: AppIsolation?) -> pid_t {
         guard let directory = isolation?.cgroupDirectory else { return sk_fork() }
         return sk_fork_into_cgroup(directory.raw)
     }

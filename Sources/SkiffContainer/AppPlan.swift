@@ -62,13 +62,14 @@ final class AppPlan {
         startMain.initialize(
             to: sk_app_attr(
                 root: root.pointer, readonly_root: readOnlyRoot ? 1 : 0, stdin_null: stdinIsNull ? 1 : 0,
-                pre: preStart.map { UnsafePointer($0.attributes) }, exec: UnsafePointer(main.attributes)))
+                pre: preStart.map { UnsafePointer($0.attributes) }, exec: UnsafePointer(main.attributes),
+                userns: isolation.userns.map { UnsafePointer($0) }))
         startPostStop = postStop.map { handler in
             let attributes = UnsafeMutablePointer<sk_app_attr>.allocate(capacity: 1)
             attributes.initialize(
                 to: sk_app_attr(
                     root: root.pointer, readonly_root: readOnlyRoot ? 1 : 0, stdin_null: 1, pre: nil,
-                    exec: UnsafePointer(handler.attributes)))
+                    exec: UnsafePointer(handler.attributes), userns: isolation.userns.map { UnsafePointer($0) }))
             return attributes
         }
     }
@@ -147,6 +148,7 @@ final class AppPlan {
         case Int(SK_EXEC_READONLY.rawValue): return SkiffError.system("\(launch.spec.subject): make its root read-only", errno: result.error)
         case Int(SK_EXEC_CHROOT.rawValue): return SkiffError.system("\(launch.spec.subject): chroot \(quote(root.string))", errno: result.error)
         case Int(SK_EXEC_STDIN.rawValue): return SkiffError.system("\(launch.spec.subject): open /dev/null as stdin", errno: result.error)
+        case Int(SK_EXEC_USERNS.rawValue): return SkiffError.system("\(launch.spec.subject): enter its user namespace", errno: result.error)
         case Int(SK_EXEC_ISOLATION.rawValue)...:
             let failure = PreparedIsolation.failure(step: result.stage - Int32(SK_EXEC_ISOLATION.rawValue), errno: result.error)
             return SkiffError(failure.code, "\(launch.spec.subject): \(failure.message)", errno: failure.errno)

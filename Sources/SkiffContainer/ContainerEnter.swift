@@ -46,7 +46,7 @@ public enum ContainerEnter {
                 command[0], path: AppEnvironment.value("PATH", in: env) ?? AppEnvironment.defaultPath, root: "/",
                 workingDirectory: workingDirectory, app: arguments.appName)
             let spec = LaunchSpec(
-                root: nil, workingDirectory: workingDirectory, credentials: nil, path: path, argv: command, environment: env,
+                root: nil, workingDirectory: workingDirectory, credentials: (0, 0, []), path: path, argv: command, environment: env,
                 subject: "enter app \(quote(arguments.appName))")
             // setns into a PID namespace moves only the children: the command is forked, and
             // this process waits for it, forwarding SIGTERM and SIGHUP as the run process does.
@@ -67,9 +67,11 @@ public enum ContainerEnter {
             descriptors.append((try FileDescriptor.open(path, O_RDONLY), namespace.type, path))
         }
         let root = try FileDescriptor.open("/proc/\(pid)/root", SK_O_PATH | O_DIRECTORY)
+        let user = try EnterIsolation.userNamespace(of: pid, subject: subject)
         for (fd, type, path) in descriptors {
             try check("\(subject): join \(quote(path))") { sk_setns(fd.raw, type) }
         }
+        if let user { try check("\(subject): join its user namespace") { sk_setns(user.raw, Int32(SK_CLONE_NEWUSER)) } }
         try check("\(subject): enter its root") { fchdir(root.raw) }
         try check("\(subject): chroot into its root") { chroot(".") }
     }

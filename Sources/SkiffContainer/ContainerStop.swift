@@ -45,7 +45,9 @@ public enum ContainerGC {
     public static func main(_ argv: [String]) -> Never {
         do {
             _ = try GCArguments(parsing: argv)
-            try PodCgroups.removeRecorded(paths: PodPaths(root: try Stage1Entrypoint.podDirectory()))
+            let paths = PodPaths(root: try Stage1Entrypoint.podDirectory())
+            try PodCgroups.removeRecorded(paths: paths)
+            try PodUsers.release(paths: paths)
             exit(0)
         } catch {
             Stage1Reporter(flavor: flavorName).fail(error)

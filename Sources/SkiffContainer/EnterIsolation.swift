@@ -51,6 +51,19 @@ final class EnterIsolation {
         return EnterIsolation(isolation: isolation, cgroupDirectory: directory)
     }
 
+    /// The user namespace of `pid`, opened, when it is not this process's (`--private-users`).
+    /// The caller joins it last, since joining it leaves no capability over the namespaces the
+    /// host's user namespace owns; the command then switches to the namespace's root
+    /// (credentials 0:0), which is the pod's first host id.
+    static func userNamespace(of pid: pid_t, subject: String) throws -> FileDescriptor? {
+        var theirs = stat()
+        var mine = stat()
+        try check("\(subject): stat its user namespace") { stat("/proc/\(pid)/ns/user", &theirs) }
+        try check("\(subject): stat this process's user namespace") { stat("/proc/self/ns/user", &mine) }
+        guard theirs.st_ino != mine.st_ino || theirs.st_dev != mine.st_dev else { return nil }
+        return try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY)
+    }
+
     /// "controllers (sorted, comma-separated; empty for v2)" → cgroup path, from a /proc cgroup file.
     static func memberships(_ file: String) throws -> [String: String] {
         var result: [String: String] = [:]

@@ -120,6 +120,8 @@ struct IsolationSwitches: Sendable {
     var disableCapabilities = false
     var disableSeccomp = false
     var disablePaths = false
+    /// `--private-users`: the pod's range of host ids (PodUsers), once allocated.
+    var users: IDRange?
 
     init(_ arguments: RunArguments) {
         disableCapabilities = arguments.disableCapabilities

@@ -46,7 +46,8 @@ enum PodSetup {
         if launch.ownNetwork {
             try check("bring the pod's loopback interface up") { sk_loopback_up() }
         }
-        let switches = IsolationSwitches(launch.arguments)
+        var switches = IsolationSwitches(launch.arguments)
+        switches.users = try PodUsers.prepare(launch, reporter: reporter)
         let cgroups = try PodCgroups.create(manifest: launch.manifest, uuid: launch.arguments.uuid, switches: switches, paths: launch.paths)
         do {
             return try setUpMounts(launch, switches: switches, cgroups: cgroups, reporter: reporter)

@@ -19,6 +19,8 @@ public struct RunArguments: Sendable, Equatable {
     public var disablePaths = false
     /// `--disable-seccomp`.
     public var disableSeccomp = false
+    /// `--private-users`: the apps run in a user namespace of the pod's own.
+    public var privateUsers = false
     /// `--local-config=DIR`.
     public var localConfig: String?
     /// The pod UUID (lowercase canonical).
@@ -31,7 +33,7 @@ public struct RunArguments: Sendable, Equatable {
     public init(parsing argv: [String]) throws {
         var scanner = FlagScanner(
             argv, entrypoint: "run", valued: ["hostname", "net", "local-config"],
-            switches: ["debug", "interactive", "disable-capabilities-restriction", "disable-paths", "disable-seccomp"])
+            switches: ["debug", "interactive", "disable-capabilities-restriction", "disable-paths", "disable-seccomp", "private-users"])
         var positionals: [String] = []
         var parsed = RunArguments(uuid: "")
         while let item = try scanner.next() {
@@ -45,6 +47,7 @@ public struct RunArguments: Sendable, Equatable {
                 case "disable-capabilities-restriction": parsed.disableCapabilities = true
                 case "disable-paths": parsed.disablePaths = true
                 case "disable-seccomp": parsed.disableSeccomp = true
+                case "private-users": parsed.privateUsers = true
                 case "hostname":
                     guard let value, !value.isEmpty else { throw scanner.usage("--hostname needs a name") }
                     parsed.hostname = value
@@ -72,6 +75,7 @@ public struct RunArguments: Sendable, Equatable {
         if disableCapabilities { flags.append("--disable-capabilities-restriction") }
         if disablePaths { flags.append("--disable-paths") }
         if disableSeccomp { flags.append("--disable-seccomp") }
+        if privateUsers { flags.append("--private-users") }
         if let localConfig { flags.append("--local-config=\(localConfig)") }
         return flags + [uuid]
     }
