@@ -110,26 +110,33 @@ final class AppIsolation {
         return sk_fork_into_cgroup(directory.raw)
     }
 
-    /// Mounts the app's cgroup, read-only, at `<root>/sys/fs/cgroup` (a host path; the app's
-    /// sysfs is mounted there already): the cgroup2 directory itself on a unified host, else a
-    /// read-only tmpfs holding one directory per hierarchy the app has a cgroup in ("unified",
-    /// "memory", "cpu"...). The app sees its limits and usage and can change nothing.
-    func mountCgroupView(root: String) throws {
-        guard let cgroup, !cgroup.members.isEmpty else { return }
-        let target = root + "/sys/fs/cgroup"
-        guard FileSystem.isDirectory(target) else { return }
-        if cgroup.members.count == 1, let only = cgroup.members.first, only.hierarchy.mountPoint == "/sys/fs/cgroup" {
-            try Mounts.bind(only.directory, on: target, recursive: false, readOnly: true)
-            return
+    /// Mounts the app's cgroup view at `<root>/sys/fs/cgroup` (a host path; the app's sysfs is
+    /// mounted there already): each of the app's cgroup directories bound read-only, the cgroup2
+    /// one on /sys/fs/cgroup itself on a unified host, else one directory per hierarchy
+    /// ("unified", "memory", "cpu"...) in a tmpfs made read-only afterwards. `hidingSysFs`: that
+    /// tmpfs goes on /sys/fs instead, holding nothing but `cgroup` (so the rest of /sys/fs is
+    /// hidden with the same single mount; see PodMasks). The app sees its limits and usage and can
+    /// change nothing.
+    func mountCgroupView(root: String, hidingSysFs: Bool) throws {
+        let members = cgroup?.members ?? []
+        let unifiedRoot = members.count == 1 && members[0].hierarchy.mountPoint == "/sys/fs/cgroup"
+        let fs = root + "/sys/fs"
+        let target = fs + "/cgroup"
+        guard FileSystem.isDirectory(target), hidingSysFs || !members.isEmpty else { return }
+        let tmpfs = hidingSysFs ? fs : target
+        try check("mount tmpfs on \(quote(tmpfs))") {
+            mount("cgroup", tmpfs, "tmpfs", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC), "mode=755,size=16k")
         }
-        try check("mount tmpfs on \(quote(target))") {
-            mount("cgroup", target, "tmpfs", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC), "mode=755,size=16k")
+        if hidingSysFs { try check("mkdir \(quote(target))") { mkdir(target, 0o755) } }
+        if unifiedRoot {
+            try Mounts.bind(members[0].directory, on: target, recursive: false, readOnly: true)
+        } else {
+            for member in members {
+                let point = target + "/" + FileSystem.baseName(member.hierarchy.mountPoint)
+                try check("mkdir \(quote(point))") { mkdir(point, 0o755) }
+                try Mounts.bind(member.directory, on: point, recursive: false, readOnly: true)
+            }
         }
-        for member in cgroup.members {
-            let point = target + "/" + FileSystem.baseName(member.hierarchy.mountPoint)
-            try check("mkdir \(quote(point))") { mkdir(point, 0o755) }
-            try Mounts.bind(member.directory, on: point, recursive: false, readOnly: true)
-        }
-        try Mounts.makeReadOnly(target, recursive: false)
+        try Mounts.makeReadOnly(tmpfs, recursive: false)
     }
 }

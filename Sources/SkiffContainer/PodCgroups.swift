@@ -66,6 +66,11 @@ final class PodCgroups {
         try FileSystem.writeAtomically(record, Array(pod.record.utf8), durable: false)
         do {
             try pod.create()
+            // On v2 the device program goes on the pod's node, once (its descendants, every app
+            // and the init, are bound by it): one load instead of one per app.
+            if let devices = pod.member(for: .devices), devices.hierarchy.version == 2 {
+                try CgroupDevices.attach(DeviceRule.standard, to: devices.directory)
+            }
             var initDirectory: FileDescriptor?
             if layout.unified != nil {
                 let leaf = try pod.child(initLeaf, using: [])
@@ -83,7 +88,9 @@ final class PodCgroups {
     func appNode(_ app: RuntimeApp, switches: IsolationSwitches) throws -> (node: CgroupNode, limits: CgroupLimits) {
         let limits = try PodCgroups.limits(of: app, switches: switches)
         let node = try pod.child(app.name.value, using: limits.controllers.subtracting([.pids]))
-        try node.apply(limits)
+        var own = limits
+        if pod.member(for: .devices)?.hierarchy.version == 2 { own.restrictDevices = false }  // the pod's program
+        try node.apply(own)
         return (node, limits)
     }
 

@@ -114,8 +114,10 @@ final class CgroupFakeTreeTests: XCTestCase {
 
     func testDeviceProgramShape() {
         let program = CgroupDevices.program(DeviceRule.standard)
-        // 6 loads/shifts, then per rule: type, mov, and, jne, [major], [minor], mov, exit; then deny.
-        let expected = 6 + DeviceRule.standard.reduce(0) { $0 + 6 + ($1.major == nil ? 0 : 1) + ($1.minor == nil ? 0 : 1) } + 2
+        // 6 loads/shifts, then per rule: type, [mov, and, jne unless rwm], [major], [minor], mov, exit; then deny.
+        let expected = 6 + DeviceRule.standard.reduce(0) { total, rule in
+            total + 3 + (rule.access == "rwm" ? 0 : 3) + (rule.major == nil ? 0 : 1) + (rule.minor == nil ? 0 : 1)
+        } + 2
         XCTAssertEqual(program.count, expected)
         XCTAssertEqual(program.last?.code, 0x95)
         XCTAssertEqual(CgroupDevices.accessBits("rwm"), 7)
