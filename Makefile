@@ -9,7 +9,8 @@
 #                         make bench-fetch (fetch+render vs gpgv+tar, SHA-512 vs sha512sum),
 #                         make bench-archive (the extractor vs GNU tar),
 #                         make bench-run (skiff run under container and fly vs chroot, crun,
-#                         runc, systemd-nspawn; the pod init's peak RSS vs crun)
+#                         runc, systemd-nspawn; the pod init's peak RSS vs crun; then
+#                         make bench-isolation: the secure defaults vs --insecure-options=all-run)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -18,7 +19,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive bench-run install clean
+.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive bench-run bench-isolation install clean
 
 all: release
 
@@ -91,6 +92,10 @@ bench-fetch: deps-bench release
 
 bench-run: deps-bench release
 	bench/run/run
+	bench/isolation/run
+
+bench-isolation: deps-bench release
+	bench/isolation/run
 
 bench-archive: deps-bench
 	$(SWIFT) build -c release --product archive-bench

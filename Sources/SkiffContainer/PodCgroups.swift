@@ -30,7 +30,11 @@ final class PodCgroups {
     /// The record of the directories, in the pod directory.
     let record: String
 
-    private init(layout: CgroupLayout, pod: CgroupNode, initDirectory: FileDescriptor?, record: String) {
+    /// The device program's attach, running while the pod's mounts are made (`finish` waits).
+    private let devicesLoad: DeviceProgramLoad?
+
+    private init(layout: CgroupLayout, pod: CgroupNode, initDirectory: FileDescriptor?, record: String, devicesLoad: DeviceProgramLoad?) {
+        self.devicesLoad = devicesLoad
         self.layout = layout
         self.pod = pod
         self.initDirectory = initDirectory
@@ -68,15 +72,16 @@ final class PodCgroups {
             try pod.create()
             // On v2 the device program goes on the pod's node, once (its descendants, every app
             // and the init, are bound by it): one load instead of one per app.
+            var devicesLoad: DeviceProgramLoad?
             if let devices = pod.member(for: .devices), devices.hierarchy.version == 2 {
-                try CgroupDevices.attach(DeviceRule.standard, to: devices.directory)
+                devicesLoad = try DeviceProgramLoad(rules: DeviceRule.standard, directory: devices.directory)
             }
             var initDirectory: FileDescriptor?
             if layout.unified != nil {
                 let leaf = try pod.child(initLeaf, using: [])
                 initDirectory = try leaf.openUnifiedDirectory()
             }
-            return PodCgroups(layout: layout, pod: pod, initDirectory: initDirectory, record: record)
+            return PodCgroups(layout: layout, pod: pod, initDirectory: initDirectory, record: record, devicesLoad: devicesLoad)
         } catch {
             try? pod.remove(kill: true, timeout: 1)
             throw error
@@ -94,6 +99,9 @@ final class PodCgroups {
         return (node, limits)
     }
 
+    /// Waits for the device program to be attached (before the init exists); throws if it failed.
+    func finish() throws { try devicesLoad?.wait() }
+
     /// Forks the init inside its leaf (clone3), or plainly without one.
     func forkInit() -> pid_t {
         guard let initDirectory else { return sk_fork() }
@@ -102,6 +110,7 @@ final class PodCgroups {
 
     /// Removes the pod's node once its processes are gone (any left are killed).
     func remove(reporter: Stage1Reporter) {
+        try? devicesLoad?.wait()
         do {
             try pod.remove(kill: true)
             unlink(record)

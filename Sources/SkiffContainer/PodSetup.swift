@@ -50,7 +50,9 @@ enum PodSetup {
         switches.users = try PodUsers.prepare(launch, reporter: reporter)
         let cgroups = try PodCgroups.create(manifest: launch.manifest, uuid: launch.arguments.uuid, switches: switches, paths: launch.paths)
         do {
-            return try setUpMounts(launch, switches: switches, cgroups: cgroups, reporter: reporter)
+            let plan = try setUpMounts(launch, switches: switches, cgroups: cgroups, reporter: reporter)
+            try cgroups?.finish()
+            return plan
         } catch {
             cgroups?.remove(reporter: reporter)
             throw error
