@@ -48,6 +48,7 @@ extension CgroupNode {
     /// the way down.
     public func create() throws {
         for member in members {
+            try FileSystem.createDirectory(FileSystem.parentPath(member.directory))
             try CgroupNode.enableControllers(member, in: FileSystem.parentPath(member.directory))
             try CgroupNode.makeDirectory(member.directory)
         }
