@@ -122,8 +122,9 @@ public enum ContainerRun {
         _ = sk_drop_clean_file_pages()
         let pid = plan.cgroups?.forkInit() ?? sk_fork()
         if pid < 0 {
+            let error = SkiffError.system("fork the pod's init")  // errno, before the clean-up changes it
             plan.cgroups?.remove(reporter: reporter)
-            throw SkiffError.system("fork the pod's init")
+            throw error
         }
         if pid == 0 {
             close(lifeline[1])
