@@ -63,6 +63,8 @@ final class PodCgroups {
             layout = try Cgroups.detect()
         } catch where controllers.isEmpty {
             return nil
+        } catch {
+            throw SkiffError(.notFound, "\(error) (the pod needs cgroups for \(controllers.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
         if layout.unified == nil && controllers.isEmpty { return nil }
         let pod = try CgroupNode.plannedPod(layout: layout, name: "skiff-" + uuid, controllers: controllers)
@@ -84,6 +86,16 @@ final class PodCgroups {
             return PodCgroups(layout: layout, pod: pod, initDirectory: initDirectory, record: record, devicesLoad: devicesLoad)
         } catch {
             try? pod.remove(kill: true, timeout: 1)
+            // Tracking alone is not worth failing a pod for (a read-only or undelegated cgroup2
+            // mount, in a container): the pod runs without a cgroup. Limits and the device
+            // restriction are: secure by default, the error says what to lift.
+            if controllers.isEmpty {
+                unlink(record)
+                return nil
+            }
+            if let failure = error as? SkiffError, controllers == [.devices] {
+                throw SkiffError(failure.code, "\(failure.message) (the pod's device restriction needs it; --insecure-options=paths runs without)", errno: failure.errno)
+            }
             throw error
         }
     }
