@@ -79,6 +79,11 @@ final class EnterIsolation {
     /// Forks and executes `spec` with the isolation, inside the app's cgroup; returns the PID
     /// once execve succeeded.
     func spawn(_ spec: LaunchSpec, signals: SignalSnapshot) throws -> pid_t {
+        // Between fork and execve the child is this stage1 binary inside the pod's PID namespace:
+        // non-dumpable (inherited by the child, reset by execve), its /proc/PID/exe cannot be
+        // opened from the pod without CAP_SYS_PTRACE (runc's CVE-2019-5736: reopening the
+        // runtime's binary for writing through it).
+        try check("make the enter process non-dumpable") { sk_set_dumpable(0) }
         let prepared = PreparedExec(spec, signals: signals)
         prepared.attributes.pointee.isolation = isolation.pointer
         if let cgroupDirectory {
