@@ -81,6 +81,25 @@ final class AppIsolation {
             oomScoreAdjust: try ProcessAttributes.oomScoreAdjust(isolators: isolators), uid: uid, cgroupProcs: cgroupProcs)
     }
 
+    /// What happens to each of `app`'s isolators (appc item 93: the ACE says which it enforced
+    /// and which it ignored), under the lifted defaults: one line for `--debug`.
+    static func report(_ app: RuntimeApp, switches: IsolationSwitches) -> String {
+        let isolators = app.app?.isolators ?? []
+        let parts = isolators.map { isolator -> String in
+            let name = isolator.name.value
+            let outcome: String
+            switch try? isolator.interpreted() {
+            case .memory?, .cpu?, .cpuShares?, .noNewPrivileges?, .oomScoreAdj?: outcome = "enforced"
+            case .capabilitiesRetain?, .capabilitiesRemove?:
+                outcome = switches.disableCapabilities ? "ignored (--insecure-options=capabilities)" : "enforced"
+            case .seccompRetain?, .seccompRemove?: outcome = switches.disableSeccomp ? "ignored (--insecure-options=seccomp)" : "enforced"
+            default: outcome = "ignored (not supported by the container stage1)"
+            }
+            return "\(name): \(outcome)"
+        }
+        return "app \(quote(app.name.value)): isolators: " + (parts.isEmpty ? "none (the defaults apply)" : parts.joined(separator: "; "))
+    }
+
     /// Forks the app's process inside its v2 cgroup (no migration), or plainly; with
     /// `--private-users`, then maps the user namespace the child makes (PodUsers.map).
     static func fork(_ isolation: AppIsolation?) -> pid_t {

@@ -73,6 +73,7 @@ enum PodSetup {
         }
         // After the mounts: a user named by a path may name a file on a volume (as under fly).
         let apps = try launch.manifest.apps.map { try AppPlan.resolve($0, launch: launch, switches: switches, cgroups: cgroups) }
+        for app in launch.manifest.apps { reporter.debug(AppIsolation.report(app, switches: switches)) }
         let masks = switches.disablePaths ? nil : try PodMasks(roots: apps.map { launch.paths.appRootfs($0.name) })
         for app in apps { try app.isolation.mountCgroupView(root: launch.paths.appRootfs(app.name), hidingSysFs: masks != nil) }
         return InitPlan(apps: apps, stage1Root: CPath(stage1), procMounts: procMounts, masks: masks, cgroups: cgroups)

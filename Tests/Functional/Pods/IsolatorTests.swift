@@ -98,4 +98,20 @@ final class IsolatorTests: SecurityTestCase {
             XCTAssertEqual(probeValue("nnp", in: nonRoot.output), "1", "a filter forces it for a non-root app: \(nonRoot.output)")
         }
     }
+
+    func testTheStage1SaysWhichIsolatorsItEnforcedAndWhichItIgnored() throws {
+        let image = try TestImages.busybox(probe: ["nnp"]) {
+            $0.isolators = [
+                .init(name: "os/linux/no-new-privileges", value: "true"), .init(name: "skiff.test/unknown", value: "{}"),
+                .init(name: "os/linux/seccomp-remove-set", value: #"{"set":["keyctl"]}"#),
+            ]
+        }
+        try forEachIsolatingStage1 { stage1 in
+            let (output, status) = try runSecured(stage1: stage1, insecure: "seccomp", podFlags: ["--debug"], image: image)
+            XCTAssertEqual(status, .exited(0), output)
+            XCTAssertTrue(output.contains("os/linux/no-new-privileges: enforced"), output)
+            XCTAssertTrue(output.contains("skiff.test/unknown: ignored"), output)
+            XCTAssertTrue(output.contains("os/linux/seccomp-remove-set: ignored (--insecure-options=seccomp)"), output)
+        }
+    }
 }
