@@ -62,7 +62,10 @@ final class ConfinementTests: SecurityTestCase {
     }
 
     func testDevicesAreLimitedToTheStandardNodes() throws {
-        let image = try TestImages.busybox(probe: ["open-disk", "---", "sh", "-c", "echo dev=$(ls -A /dev | tr '\\n' ' ')"])
+        let script = "echo dev=$(ls -A /dev | tr '\\n' ' '); echo zero=$(head -c 3 /dev/zero | wc -c); "
+            + "echo urandom=$(head -c 5 /dev/urandom | wc -c); if echo x > /dev/full; then echo full=written; else echo full=refused; fi; "
+            + "echo null=$(echo gone > /dev/null && echo ok)"
+        let image = try TestImages.busybox(probe: ["open-disk", "---", "sh", "-c", script])
         try forEachIsolatingStage1 { stage1 in
             let (output, status) = try runSecured(stage1: stage1, image: image)
             XCTAssertEqual(status, .exited(0), output)
@@ -70,6 +73,11 @@ final class ConfinementTests: SecurityTestCase {
                 probeValue("dev", in: output)?.trimmingCharacters(in: .whitespaces),
                 "console fd full null ptmx pts random shm stderr stdin stdout tty urandom zero", output)
             XCTAssertEqual(probeValue("disk.mknod", in: output), "EPERM", "no node of a host disk can be made: \(output)")
+            // The standard nodes work under the device program (appc H.84).
+            XCTAssertEqual(probeValue("zero", in: output), "3", output)
+            XCTAssertEqual(probeValue("urandom", in: output), "5", output)
+            XCTAssertEqual(probeValue("full", in: output), "refused", "ENOSPC: \(output)")
+            XCTAssertEqual(probeValue("null", in: output), "ok", output)
             let lifted = try runSecured(stage1: stage1, insecure: "paths", image: image)
             XCTAssertEqual(probeValue("disk.mknod", in: lifted.output), "ok", "the device cgroup is what stopped it: \(lifted.output)")
         }
