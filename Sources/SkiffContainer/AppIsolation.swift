@@ -16,8 +16,9 @@ import SkiffSystem
 final class AppIsolation {
     /// For the main process (its uid).
     let main: PreparedIsolation
-    /// For the pre-start and post-stop handlers (root, same bounding set and filter).
-    let handlers: PreparedIsolation
+    /// For the pre-start and post-stop handlers (root, same bounding set and filter); nil when
+    /// the app has none (most apps: not prepared for nothing on every start).
+    let handlers: PreparedIsolation?
     /// The app's cgroup, nil when the pod has none.
     let cgroup: CgroupNode?
     /// Its v2 directory, for clone3 CLONE_INTO_CGROUP; nil without a cgroup2 mount.
@@ -29,7 +30,7 @@ final class AppIsolation {
     let name: String
 
     private init(
-        name: String, main: PreparedIsolation, handlers: PreparedIsolation, cgroup: CgroupNode?, cgroupDirectory: FileDescriptor?,
+        name: String, main: PreparedIsolation, handlers: PreparedIsolation?, cgroup: CgroupNode?, cgroupDirectory: FileDescriptor?,
         users: IDRange?
     ) {
         self.name = name
@@ -64,7 +65,8 @@ final class AppIsolation {
                 procs = try node.openProcs(skippingUnified: directory != nil)
             }
             let main = try parts(isolators, uid: uid, switches: switches, cgroupProcs: procs)
-            let handlers = try parts(isolators, uid: 0, switches: switches, cgroupProcs: [])
+            let hasHandlers = app.app?.eventHandler("pre-start") != nil || app.app?.eventHandler("post-stop") != nil
+            let handlers = hasHandlers ? try parts(isolators, uid: 0, switches: switches, cgroupProcs: []) : nil
             return AppIsolation(
                 name: app.name.value, main: main, handlers: handlers, cgroup: cgroup, cgroupDirectory: directory, users: switches.users)
         }

@@ -107,7 +107,7 @@ final class AppPlan {
                 root: nil, workingDirectory: workingDirectory, credentials: (0, 0, []), path: handlerPath, argv: exec,
                 environment: rootEnvironment, subject: "app \(quote(name)): \(kind) handler")
             let prepared = PreparedExec(spec, signals: launch.signals)
-            prepared.attributes.pointee.isolation = isolation.handlers.pointer
+            prepared.attributes.pointee.isolation = isolation.handlers?.pointer
             return prepared
         }
         var timeout = defaultStopTimeout
