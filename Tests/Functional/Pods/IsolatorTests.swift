@@ -114,4 +114,21 @@ final class IsolatorTests: SecurityTestCase {
             XCTAssertTrue(output.contains("os/linux/seccomp-remove-set: ignored (--insecure-options=seccomp)"), output)
         }
     }
+
+    func testEventHandlersCarryTheAppsIsolation() throws {
+        let image = try TestImages.busybox(probe: ["print", "main", "---", "seccomp", "---", "caps"]) {
+            $0.eventHandlers = ["pre-start": ["/probe", "print", "pre-start", "---", "seccomp", "---", "caps"]]
+        }
+        try forEachIsolatingStage1 { stage1 in
+            let (output, status) = try runSecured(stage1: stage1, image: image, appFlags: ["--caps-retain=CAP_KILL"])
+            XCTAssertEqual(status, .exited(0), output)
+            let lines = output.split(separator: "\n").map(String.init)
+            let pre = try XCTUnwrap(lines.firstIndex(of: "pre-start"), output)
+            let main = try XCTUnwrap(lines.firstIndex(of: "main"), output)
+            for start in [pre, main] {
+                XCTAssertEqual(lines[start...].first { $0.hasPrefix("seccomp=") }, "seccomp=2", output)
+                XCTAssertEqual(lines[start...].first { $0.hasPrefix("cap.names.bnd=") }, "cap.names.bnd=CAP_KILL", output)
+            }
+        }
+    }
 }
