@@ -10,7 +10,8 @@
 #                         OCI fetch+render vs skopeo+umoci, a gzip layer vs tar -xzf),
 #                         make bench-archive (the extractor vs GNU tar),
 #                         make bench-run (skiff run under container and fly vs chroot, crun,
-#                         runc, systemd-nspawn; the pod init's peak RSS vs crun)
+#                         runc, systemd-nspawn; the pod init's peak RSS vs crun; then
+#                         make bench-isolation: the secure defaults vs --insecure-options=all-run)
 #   make install          install skiff under $(PREFIX) (default /usr/local)
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
@@ -19,7 +20,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive bench-run install clean
+.PHONY: all demo deps-demo release stage1-images build-tests deps deps-build deps-bench check check-unit check-functional bench bench-expect bench-fetch bench-archive bench-run bench-isolation install clean
 
 all: release
 
@@ -99,6 +100,10 @@ bench-fetch: deps-bench release
 
 bench-run: deps-bench release
 	bench/run/run
+	bench/isolation/run
+
+bench-isolation: deps-bench release
+	bench/isolation/run
 
 bench-archive: deps-bench
 	$(SWIFT) build -c release --product archive-bench

@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "SkiffStage1", dependencies: ["CShim", "SkiffSystem", "SkiffImage"], swiftSettings: strict),
         // The container stage1: namespaces, pivot_root, the pod's init (docs/stage1-container.md).
         .target(
-            name: "SkiffContainer", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"],
+            name: "SkiffContainer", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1", "SkiffIsolation"],
             swiftSettings: strict),
         .target(
             name: "SkiffPod", dependencies: ["CShim", "SkiffSystem", "SkiffImage", "SkiffStage1"], swiftSettings: strict),

@@ -13,7 +13,13 @@
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
+/* The kernel's last capability never changes while it runs: found once per process (a forked
+ * child inherits it), instead of 41 prctl calls each time an app's child drops and sets its sets. */
+static int cached_last_cap = -1;
+
 int sk_caps_last_cap(void) {
+    if (cached_last_cap >= 0)
+        return cached_last_cap;
     /* PR_CAPBSET_READ fails with EINVAL for a number the kernel does not know. 63 bounds the
      * search: the masks are 64 bits wide. */
     int last = 0;
@@ -22,6 +28,7 @@ int sk_caps_last_cap(void) {
             break;
         last = cap;
     }
+    cached_last_cap = last;
     return last;
 }
 
@@ -45,13 +52,22 @@ int sk_caps_set(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
     /* capset can only lower the permitted set: a plan asking for more than the caller holds
      * (every capability, for --insecure-options=capabilities, by a root that lacks some) gets
      * what there is. */
-    sk_caps_state now;
-    if (sk_caps_read(&now) < 0)
+    struct __user_cap_header_struct get = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct held[2] = {{0}, {0}};
+    if (syscall(SYS_capget, &get, held) < 0)
         return -1;
+    uint64_t now_permitted = (uint64_t)held[0].permitted | ((uint64_t)held[1].permitted << 32);
+    uint64_t now_inheritable = (uint64_t)held[0].inheritable | ((uint64_t)held[1].inheritable << 32);
     uint64_t mask = known_mask();
-    permitted &= mask & now.permitted;
+    permitted &= mask & now_permitted;
     effective &= permitted;
-    inheritable &= mask & (now.inheritable | now.bounding);
+    if (inheritable != 0) {
+        /* Only then is the bounding set needed (41 reads): a plan's inheritable set is empty. */
+        sk_caps_state now;
+        if (sk_caps_read(&now) < 0)
+            return -1;
+        inheritable &= mask & (now_inheritable | now.bounding);
+    }
     struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2] = {
         {.effective = (uint32_t)effective, .permitted = (uint32_t)permitted, .inheritable = (uint32_t)inheritable},

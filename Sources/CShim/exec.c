@@ -197,6 +197,10 @@ static int app_fail(sk_exec_result *r, int stage) {
 int sk_app_enter_and_exec(const sk_app_attr *a, sk_exec_result *r) {
     r->pid = -1;
     r->pre_stage = SK_EXEC_NONE;
+    /* The user namespace first: the mount namespace made next is then owned by it (its mounts
+     * locked, so the app cannot uncover what the stage1 mounted over). */
+    if (a->userns != NULL && sk_userns_enter(a->userns) < 0)
+        return app_fail(r, SK_EXEC_USERNS);
     if (unshare(CLONE_NEWNS) < 0)
         return app_fail(r, SK_EXEC_UNSHARE);
     if (a->readonly_root && sk_mount_set_readonly(a->root, 0) < 0)

@@ -2,6 +2,7 @@
 #include "sk_isolation.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "sk_caps.h"
@@ -37,4 +38,26 @@ int sk_isolation_end(const sk_isolation *iso) {
     if (iso->filter != NULL && sk_seccomp_install(iso->filter, iso->filter_length, iso->filter_flags) < 0)
         return SK_ISOLATION_SECCOMP;
     return SK_ISOLATION_OK;
+}
+
+int sk_userns_enter(const sk_userns *u) {
+    if (unshare(CLONE_NEWUSER) < 0)
+        return -1;
+    char byte = 1;
+    ssize_t n;
+    do {
+        n = write(u->ready_fd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1)
+        return -1;
+    do {
+        n = read(u->go_fd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1 || byte == 0) {
+        errno = n < 0 ? errno : EPERM;
+        return -1;
+    }
+    close(u->ready_fd);
+    close(u->go_fd);
+    return 0;
 }

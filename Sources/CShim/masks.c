@@ -55,3 +55,31 @@ int sk_masks_apply(const sk_mask *masks, size_t count, size_t *failed) {
     }
     return 0;
 }
+
+int sk_masks_cover(const char *empty_file, const char *empty_dir, const sk_mask *masks, size_t count, size_t *failed) {
+    for (size_t i = 0; i < count; i++) {
+        const sk_mask *m = &masks[i];
+        int rc;
+        switch (m->kind) {
+        case SK_MASK_READONLY:
+            rc = mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL);
+            if (rc == 0)
+                rc = make_readonly(m->path, 1);
+            break;
+        case SK_MASK_HIDE_FILE:
+            rc = mount(empty_file, m->path, NULL, MS_BIND, NULL);
+            break;
+        case SK_MASK_HIDE_DIR:
+            rc = mount(empty_dir, m->path, NULL, MS_BIND, NULL);
+            break;
+        default:
+            errno = EINVAL;
+            rc = -1;
+        }
+        if (rc < 0 && errno != ENOENT) {
+            *failed = i;
+            return -1;
+        }
+    }
+    return 0;
+}

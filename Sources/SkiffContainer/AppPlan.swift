@@ -6,6 +6,7 @@ import Glibc
 #endif
 import CShim
 import SkiffImage
+import SkiffIsolation
 import SkiffStage1
 import SkiffSystem
 
@@ -30,6 +31,8 @@ final class AppPlan {
     /// What the init's forked child does to become the app, or its post-stop handler.
     let startMain: UnsafeMutablePointer<sk_app_attr>
     let startPostStop: UnsafeMutablePointer<sk_app_attr>?
+    /// Its capabilities, seccomp filter, no_new_privs, oom_score_adj and cgroup (AppIsolation.swift).
+    let isolation: AppIsolation
 
     /// "app \"name\"", for messages.
     var subject: String { "app \(quote(name))" }
@@ -42,8 +45,9 @@ final class AppPlan {
 
     private init(
         name: String, readOnlyRoot: Bool, stdinIsNull: Bool, main: PreparedExec, preStart: PreparedExec?,
-        postStop: PreparedExec?, stopTimeout: Double
+        postStop: PreparedExec?, stopTimeout: Double, isolation: AppIsolation
     ) {
+        self.isolation = isolation
         self.name = name
         nameC = CPath(name)
         let root = CPath("/opt/stage2/" + name + "/rootfs")
@@ -58,25 +62,27 @@ final class AppPlan {
         startMain.initialize(
             to: sk_app_attr(
                 root: root.pointer, readonly_root: readOnlyRoot ? 1 : 0, stdin_null: stdinIsNull ? 1 : 0,
-                pre: preStart.map { UnsafePointer($0.attributes) }, exec: UnsafePointer(main.attributes)))
+                pre: preStart.map { UnsafePointer($0.attributes) }, exec: UnsafePointer(main.attributes),
+                userns: isolation.userns.map { UnsafePointer($0) }))
         startPostStop = postStop.map { handler in
             let attributes = UnsafeMutablePointer<sk_app_attr>.allocate(capacity: 1)
             attributes.initialize(
                 to: sk_app_attr(
                     root: root.pointer, readonly_root: readOnlyRoot ? 1 : 0, stdin_null: 1, pre: nil,
-                    exec: UnsafePointer(handler.attributes)))
+                    exec: UnsafePointer(handler.attributes), userns: isolation.userns.map { UnsafePointer($0) }))
             return attributes
         }
     }
 
     /// Resolves `app` against its root as mounted in the pod's mount namespace (host path).
-    static func resolve(_ app: RuntimeApp, launch: PodLaunch) throws -> AppPlan {
+    static func resolve(_ app: RuntimeApp, launch: PodLaunch, switches: IsolationSwitches, cgroups: PodCgroups?) throws -> AppPlan {
         let name = app.name.value
         let root = launch.paths.appRootfs(name)
         guard let section = app.app, let program = section.exec.first else {
             throw SkiffError(.invalid, "app \(quote(name)): nothing to execute")  // checked by prepare already
         }
         let ids = try Identity.resolve(user: section.user, group: section.group, root: root, app: name)
+        let isolation = try AppIsolation.prepare(app, uid: ids.uid, switches: switches, cgroups: cgroups)
         let interactive = launch.arguments.interactive
         var environment = AppEnvironment.compose(
             app: app, interactive: interactive, callerTerm: launch.callerTerm, home: Identity.home(uid: ids.uid, root: root))
@@ -101,7 +107,9 @@ final class AppPlan {
             let spec = LaunchSpec(
                 root: nil, workingDirectory: workingDirectory, credentials: (0, 0, []), path: handlerPath, argv: exec,
                 environment: rootEnvironment, subject: "app \(quote(name)): \(kind) handler")
-            return PreparedExec(spec, signals: launch.signals)
+            let prepared = PreparedExec(spec, signals: launch.signals)
+            prepared.attributes.pointee.isolation = isolation.handlers?.pointer
+            return prepared
         }
         var timeout = defaultStopTimeout
         if let annotation = app.annotations.first(where: { $0.name.value == stopTimeoutAnnotation }) {
@@ -112,9 +120,11 @@ final class AppPlan {
             }
             timeout = seconds
         }
+        let prepared = PreparedExec(main, signals: launch.signals)
+        prepared.attributes.pointee.isolation = isolation.main.pointer
         return AppPlan(
-            name: name, readOnlyRoot: app.readOnlyRootFS, stdinIsNull: !interactive, main: PreparedExec(main, signals: launch.signals),
-            preStart: try handler("pre-start"), postStop: try handler("post-stop"), stopTimeout: timeout)
+            name: name, readOnlyRoot: app.readOnlyRootFS, stdinIsNull: !interactive, main: prepared,
+            preStart: try handler("pre-start"), postStop: try handler("post-stop"), stopTimeout: timeout, isolation: isolation)
     }
 
     /// Seconds from "10", "1.5", "10s", "500ms" or "2m"; nil for anything else.
@@ -139,6 +149,10 @@ final class AppPlan {
         case Int(SK_EXEC_READONLY.rawValue): return SkiffError.system("\(launch.spec.subject): make its root read-only", errno: result.error)
         case Int(SK_EXEC_CHROOT.rawValue): return SkiffError.system("\(launch.spec.subject): chroot \(quote(root.string))", errno: result.error)
         case Int(SK_EXEC_STDIN.rawValue): return SkiffError.system("\(launch.spec.subject): open /dev/null as stdin", errno: result.error)
+        case Int(SK_EXEC_USERNS.rawValue): return SkiffError.system("\(launch.spec.subject): enter its user namespace", errno: result.error)
+        case Int(SK_EXEC_ISOLATION.rawValue)...:
+            let failure = PreparedIsolation.failure(step: result.stage - Int32(SK_EXEC_ISOLATION.rawValue), errno: result.error)
+            return SkiffError(failure.code, "\(launch.spec.subject): \(failure.message)", errno: failure.errno)
         case Int(SK_EXEC_PRESTART.rawValue):
             guard let preStart else { break }
             if Int(result.pre_stage) == Int(SK_EXEC_NONE.rawValue) {

@@ -1,5 +1,6 @@
-// The container flavor's `enter`: a command in a running app's namespaces and root, with the
-// app's environment, as root (an administrator's tool, like fly's enter and rkt's).
+// The container flavor's `enter`: a command in a running app's namespaces, root and cgroups, with
+// the app's environment and isolators, as root (an administrator's tool, like fly's enter and
+// rkt's; EnterIsolation.swift says what it carries).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,8 +35,9 @@ public enum ContainerEnter {
                 throw SkiffError(.invalid, "enter app \(quote(arguments.appName)): process \(arguments.pid) is not the pod's init")
             }
             let target = try PodProcesses.waitForApp(init: arguments.pid, app: arguments.appName, paths: paths)
+            // Host paths (its cgroups) are read before the root changes.
+            let isolation = try EnterIsolation.prepare(app, target: target, paths: paths)
             try join(target, app: arguments.appName)
-            try applyIsolators(app)
             let env = AppEnvironment.compose(
                 app: app, interactive: isatty(0) == 1, callerTerm: environment["TERM"], home: Identity.home(uid: 0, root: "/"))
             let command = arguments.command.isEmpty ? defaultCommand : arguments.command
@@ -44,12 +46,12 @@ public enum ContainerEnter {
                 command[0], path: AppEnvironment.value("PATH", in: env) ?? AppEnvironment.defaultPath, root: "/",
                 workingDirectory: workingDirectory, app: arguments.appName)
             let spec = LaunchSpec(
-                root: nil, workingDirectory: workingDirectory, credentials: nil, path: path, argv: command, environment: env,
+                root: nil, workingDirectory: workingDirectory, credentials: (0, 0, []), path: path, argv: command, environment: env,
                 subject: "enter app \(quote(arguments.appName))")
             // setns into a PID namespace moves only the children: the command is forked, and
             // this process waits for it, forwarding SIGTERM and SIGHUP as the run process does.
             try Supervisor.prepare()
-            let pid = try AppLauncher.spawn(spec, signals: signals)
+            let pid = try isolation.spawn(spec, signals: signals)
             exit(try Supervisor.wait(for: pid))
         } catch {
             reporter.fail(error)
@@ -65,15 +67,12 @@ public enum ContainerEnter {
             descriptors.append((try FileDescriptor.open(path, O_RDONLY), namespace.type, path))
         }
         let root = try FileDescriptor.open("/proc/\(pid)/root", SK_O_PATH | O_DIRECTORY)
+        let user = try EnterIsolation.userNamespace(of: pid, subject: subject)
         for (fd, type, path) in descriptors {
             try check("\(subject): join \(quote(path))") { sk_setns(fd.raw, type) }
         }
+        if let user { try check("\(subject): join its user namespace") { sk_setns(user.raw, Int32(SK_CLONE_NEWUSER)) } }
         try check("\(subject): enter its root") { fchdir(root.raw) }
         try check("\(subject): chroot into its root") { chroot(".") }
     }
-
-    /// Where the app's isolators (capabilities, seccomp, cgroups, no-new-privileges) will be
-    /// applied to the entered command, as to the app itself; the isolators arrive with the next
-    /// stage of the container flavor, and until then there is nothing to apply.
-    static func applyIsolators(_ app: RuntimeApp) throws {}
 }

@@ -107,8 +107,12 @@ public enum ContainerRun {
         // included; unmapping those first keeps them out of the init's RSS (it maps back what it
         // touches, from the page cache).
         _ = sk_drop_clean_file_pages()
-        let pid = sk_fork()
-        if pid < 0 { throw SkiffError.system("fork the pod's init") }
+        let pid = plan.cgroups?.forkInit() ?? sk_fork()
+        if pid < 0 {
+            let error = SkiffError.system("fork the pod's init")  // errno, before the clean-up changes it
+            plan.cgroups?.remove(reporter: reporter)
+            throw error
+        }
         if pid == 0 {
             close(lifeline[1])
             PodInit.main(plan, supervisor: supervisor, lifeline: lifeline[0], reporter: reporter)
@@ -120,11 +124,13 @@ public enum ContainerRun {
             // Without `pid` nobody can stop or enter the pod: do not leave it running unseen.
             kill(pid, SIGKILL)
             _ = try? Supervisor.wait(for: pid)
+            plan.cgroups?.remove(reporter: reporter)
             throw error
         }
         var usage = rusage()
         let raw = try Supervisor.waitStatus(for: pid, usage: &usage)
         let status = Supervisor.exitStatus(raw)
+        plan.cgroups?.remove(reporter: reporter)
         reporter.debug("init exited with status \(status), peak RSS \(usage.ru_maxrss) KiB")
         if raw & 0x7f != 0 { recordKilled(status, launch: launch, reporter: reporter) }
         return status

@@ -38,13 +38,16 @@ public enum ContainerStop {
 }
 
 /// `gc`: the pod's namespaces and its mounts live in the pod's processes and go with the last
-/// of them; the container flavor creates nothing else outside the pod directory (no cgroup, no
-/// network namespace bound to a path yet). Idempotent by construction.
+/// of them; its cgroups (recorded in the pod directory) are removed here, processes left in them
+/// killed: a stage1 killed with SIGKILL could not remove them itself. Idempotent.
 public enum ContainerGC {
     /// Exits 0 for valid arguments, 254 otherwise.
     public static func main(_ argv: [String]) -> Never {
         do {
             _ = try GCArguments(parsing: argv)
+            let paths = PodPaths(root: try Stage1Entrypoint.podDirectory())
+            try PodCgroups.removeRecorded(paths: paths)
+            try PodUsers.release(paths: paths)
             exit(0)
         } catch {
             Stage1Reporter(flavor: flavorName).fail(error)

@@ -80,7 +80,7 @@ final class InitSupervisor {
     /// failed pre-start handler. Returns the PID, or 0 when fork failed (reported).
     private func start(_ app: AppPlan, handler: Bool) -> pid_t {
         guard let attributes = handler ? app.startPostStop : app.startMain else { return 0 }
-        let pid = sk_fork()
+        let pid = AppIsolation.fork(app.isolation)
         if pid < 0 {
             reporter.report(SkiffError.system("\(app.subject): fork"))
             return 0

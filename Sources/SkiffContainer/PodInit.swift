@@ -21,6 +21,8 @@ enum PodInit {
         do {
             // Die with the run process: the pod is its caller's foreground job.
             try check("set the init's parent death signal") { sk_set_parent_death_signal(SIGKILL) }
+            // No app may reach the stage1's binary or memory through /proc/1 (docs/security.md).
+            try check("make the init non-dumpable") { sk_set_dumpable(0) }
             var poll = pollfd(fd: lifeline, events: Int16(POLLIN), revents: 0)
             if Glibc.poll(&poll, 1, 0) != 0 { _exit(Stage1Contract.failureStatus) }  // hung up: it died first
             close(lifeline)
@@ -49,6 +51,7 @@ enum PodInit {
                 throw SkiffError.system("bind \(quote(mount.hostnameSource.string)) on \(quote(mount.hostname.string))")
             }
         }
+        try plan.masks?.apply()
         // pivot_root(".", ".") with the new root as working directory stacks the old root on top
         // of the new one; detaching it leaves the stage1 root alone (runc's way: no put_old).
         if chdir(plan.stage1Root.pointer) < 0 { throw SkiffError.system("chdir \(quote(plan.stage1Root.string))") }

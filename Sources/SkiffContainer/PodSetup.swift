@@ -17,6 +17,10 @@ struct InitPlan {
     let stage1Root: CPath
     /// Per app: its /proc and /etc/hostname, which the init mounts (in the pod's PID namespace).
     let procMounts: [AppProcMount]
+    /// The masked and read-only paths the init mounts after /proc; nil with `--insecure-options=paths`.
+    let masks: PodMasks?
+    /// The pod's cgroups, removed by the run process when the init has exited.
+    let cgroups: PodCgroups?
 }
 
 /// The run process's part of the pod's set-up.
@@ -43,6 +47,20 @@ enum PodSetup {
         if launch.ownNetwork {
             try check("bring the pod's loopback interface up") { sk_loopback_up() }
         }
+        var switches = IsolationSwitches(launch.arguments)
+        switches.users = try PodUsers.prepare(launch, reporter: reporter)
+        let cgroups = try PodCgroups.create(manifest: launch.manifest, uuid: launch.arguments.uuid, switches: switches, paths: launch.paths)
+        do {
+            let plan = try setUpMounts(launch, switches: switches, cgroups: cgroups, reporter: reporter)
+            try cgroups?.finish()
+            return plan
+        } catch {
+            cgroups?.remove(reporter: reporter)
+            throw error
+        }
+    }
+
+    private static func setUpMounts(_ launch: PodLaunch, switches: IsolationSwitches, cgroups: PodCgroups?, reporter: Stage1Reporter) throws -> InitPlan {
         let stage1 = launch.paths.stage1Rootfs
         // Recursive: the app roots stage0 mounted below it come along; and pivot_root needs a
         // mount point.
@@ -55,7 +73,10 @@ enum PodSetup {
             procMounts.append(try AppMounts.setUp(app, launch: launch, stage1: stage1, reporter: reporter))
         }
         // After the mounts: a user named by a path may name a file on a volume (as under fly).
-        let apps = try launch.manifest.apps.map { try AppPlan.resolve($0, launch: launch) }
-        return InitPlan(apps: apps, stage1Root: CPath(stage1), procMounts: procMounts)
+        let apps = try launch.manifest.apps.map { try AppPlan.resolve($0, launch: launch, switches: switches, cgroups: cgroups) }
+        for app in launch.manifest.apps { reporter.debug(AppIsolation.report(app, switches: switches)) }
+        let masks = switches.disablePaths ? nil : try PodMasks(roots: apps.map { launch.paths.appRootfs($0.name) })
+        for app in apps { try app.isolation.mountCgroupView(root: launch.paths.appRootfs(app.name), hidingSysFs: masks != nil) }
+        return InitPlan(apps: apps, stage1Root: CPath(stage1), procMounts: procMounts, masks: masks, cgroups: cgroups)
     }
 }

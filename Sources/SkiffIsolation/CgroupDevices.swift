@@ -11,32 +11,49 @@ import SkiffSystem
 
 /// Device programs for cgroup v2.
 public enum CgroupDevices {
-    /// The eBPF program allowing exactly `rules`.
+    /// The eBPF program allowing exactly `rules`. Short, because its load is paid by every pod
+    /// start: per rule only the tests it needs (no access test for an "rwm" rule), the last of
+    /// them jumping straight to one shared "allow" exit; falling through every rule denies.
     public static func program(_ rules: [DeviceRule]) -> [sk_ebpf_insn] {
+        enum Target { case none, next, allow }
         // struct bpf_cgroup_dev_ctx { u32 access_type (access << 16 | type); u32 major; u32 minor; }
-        var code: [sk_ebpf_insn] = [
-            load(2, offset: 0), alu(and, 2, imm: 0xffff),  // r2 = type
-            load(3, offset: 0), alu(rsh, 3, imm: 16),  // r3 = requested access
-            load(4, offset: 4),  // r4 = major
-            load(5, offset: 8),  // r5 = minor
-        ]
-        for rule in rules {
-            var block: [sk_ebpf_insn] = []
-            block.append(skipUnless(2, equals: rule.kind == .block ? 1 : 2))  // BPF_DEVCG_DEV_BLOCK / _CHAR
-            block.append(sk_ebpf_insn(code: 0xbf, regs: 1 | (3 << 4), off: 0, imm: 0))  // r1 = r3
-            block.append(alu(and, 1, imm: ~accessBits(rule.access)))  // r1 &= ~allowed
-            block.append(skipUnless(1, equals: 0))  // nothing requested beyond allowed
-            if let major = rule.major { block.append(skipUnless(4, equals: Int32(bitPattern: major))) }
-            if let minor = rule.minor { block.append(skipUnless(5, equals: Int32(bitPattern: minor))) }
-            block.append(sk_ebpf_insn(code: 0xb7, regs: 0, off: 0, imm: 1))  // r0 = 1: allow
-            block.append(sk_ebpf_insn(code: 0x95, regs: 0, off: 0, imm: 0))  // exit
-            // Each "skip" jumps to the end of its block.
-            for index in block.indices where block[index].code == jumpNotEqual {
-                block[index].off = Int16(block.count - index - 1)
+        var code: [sk_ebpf_insn] = [load(2, offset: 0), alu(and, 2, imm: 0xffff)]  // r2 = type
+        if rules.contains(where: { accessBits($0.access) != 7 }) {
+            code += [load(3, offset: 0), alu(rsh, 3, imm: 16)]  // r3 = requested access
+        }
+        code += [load(4, offset: 4), load(5, offset: 8)]  // r4 = major, r5 = minor
+        var body: [(sk_ebpf_insn, Target, Int)] = []  // instruction, where it jumps, its block
+        for (index, rule) in rules.enumerated() {
+            var block: [(sk_ebpf_insn, Target)] = [(skipUnless(2, equals: rule.kind == .block ? 1 : 2), .next)]  // BPF_DEVCG_DEV_BLOCK / _CHAR
+            if accessBits(rule.access) != 7 {
+                block.append((sk_ebpf_insn(code: 0xbf, regs: 1 | (3 << 4), off: 0, imm: 0), .none))  // r1 = r3
+                block.append((alu(and, 1, imm: ~accessBits(rule.access)), .none))  // r1 &= ~allowed
+                block.append((skipUnless(1, equals: 0), .next))  // nothing requested beyond allowed
             }
-            code += block
+            switch (rule.major, rule.minor) {
+            case let (major?, minor?):
+                block.append((skipUnless(4, equals: Int32(bitPattern: major)), .next))
+                block.append((jumpIf(5, equals: Int32(bitPattern: minor)), .allow))
+            case let (major?, nil): block.append((jumpIf(4, equals: Int32(bitPattern: major)), .allow))
+            case let (nil, minor?): block.append((jumpIf(5, equals: Int32(bitPattern: minor)), .allow))
+            case (nil, nil): block.append((sk_ebpf_insn(code: 0x05, regs: 0, off: 0, imm: 0), .allow))  // ja
+            }
+            body += block.map { ($0.0, $0.1, index) }
+        }
+        let blockEnds = Dictionary(body.indices.map { (body[$0].2, $0 + 1) }, uniquingKeysWith: max)
+        let allow = body.count + 2  // after the deny exit
+        for (position, entry) in body.enumerated() {
+            var insn = entry.0
+            switch entry.1 {
+            case .none: break
+            case .next: insn.off = Int16((blockEnds[entry.2] ?? position + 1) - position - 1)
+            case .allow: insn.off = Int16(allow - position - 1)
+            }
+            code.append(insn)
         }
         code.append(sk_ebpf_insn(code: 0xb7, regs: 0, off: 0, imm: 0))  // r0 = 0: deny
+        code.append(sk_ebpf_insn(code: 0x95, regs: 0, off: 0, imm: 0))
+        code.append(sk_ebpf_insn(code: 0xb7, regs: 0, off: 0, imm: 1))  // r0 = 1: allow
         code.append(sk_ebpf_insn(code: 0x95, regs: 0, off: 0, imm: 0))
         return code
     }
@@ -75,6 +92,11 @@ public enum CgroupDevices {
 
     private static func alu(_ op: UInt8, _ register: UInt8, imm: Int32) -> sk_ebpf_insn {
         sk_ebpf_insn(code: op, regs: register, off: 0, imm: imm)
+    }
+
+    /// `if register == value goto ...` (the offset is filled in by `program`).
+    private static func jumpIf(_ register: UInt8, equals value: Int32) -> sk_ebpf_insn {
+        sk_ebpf_insn(code: 0x15, regs: register, off: 0, imm: value)  // BPF_JMP | BPF_JEQ | BPF_K
     }
 
     /// `if register != value goto end-of-block` (the offset is filled in by `program`).

@@ -27,6 +27,10 @@ extension CgroupNode {
         if let bytes = limits.memoryBytes, let member = member(for: .memory) {
             let file = member.hierarchy.version == 1 ? "memory.limit_in_bytes" : "memory.max"
             try CgroupFiles.write(member.directory + "/" + file, "\(bytes)")
+            // Swap would let a hog outlive its limit: memory+swap capped at the same value (v1,
+            // when swap accounting exists), no swap at all (v2).
+            let swap = member.directory + "/" + (member.hierarchy.version == 1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max")
+            if FileSystem.exists(swap) { try CgroupFiles.write(swap, member.hierarchy.version == 1 ? "\(bytes)" : "0") }
         }
         if let member = member(for: .cpu) {
             let quota = limits.cpuQuota

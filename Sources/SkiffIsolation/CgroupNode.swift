@@ -129,7 +129,7 @@ public struct CgroupNode: Sendable, Equatable {
 
     /// Writes "+controller" for this member's v2 controllers into `directory`'s
     /// cgroup.subtree_control (those not enabled there yet). Nothing to do on v1.
-    private static func enableControllers(_ member: Member, in directory: String) throws {
+    static func enableControllers(_ member: Member, in directory: String) throws {
         guard member.hierarchy.version == 2 else { return }
         let wanted = member.controllers.filter { $0 != .devices }.map(\.rawValue)
         guard !wanted.isEmpty else { return }
@@ -147,11 +147,11 @@ public struct CgroupNode: Sendable, Equatable {
         }
     }
 
-    private static func makeDirectory(_ path: String) throws {
+    static func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o755) < 0 && errno != EEXIST { throw SkiffError.system("create cgroup \(quote(path))") }
     }
 
-    private static func checkName(_ name: String) throws {
+    static func checkName(_ name: String) throws {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.contains("\n") else {
             throw SkiffError(.invalid, "cgroup name \(quote(name)): must be one path component")
         }

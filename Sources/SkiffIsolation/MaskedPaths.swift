@@ -20,6 +20,14 @@ public enum MaskedPaths {
         "/proc/sched_debug", "/proc/kcore", "/proc/kmem", "/proc/mem",
     ]
 
+    /// Skiff's additions to rkt's read-only list (what Docker and runc protect too): the whole of
+    /// /proc/sys (most sysctls check only the file mode, so a root app could change the host's
+    /// kernel settings without any capability) and /proc/irq.
+    public static let extraReadOnly: [String] = ["/proc/sys", "/proc/irq"]
+
+    /// Skiff's additions to rkt's hidden list: the host's keys and timers.
+    public static let extraHidden: [String] = ["/proc/keys", "/proc/timer_list"]
+
     /// The mounts for the app root `appRoot` (a path the caller sees; its /proc and /sys already
     /// mounted). Paths the kernel does not have are skipped. A hidden directory that holds a
     /// path of `except` is not covered itself: its other entries are, one by one (e.g.
@@ -28,10 +36,10 @@ public enum MaskedPaths {
     public static func plan(appRoot: String, except: Set<String> = []) throws -> MaskPlan {
         let base = appRoot.hasSuffix("/") ? String(appRoot.dropLast()) : appRoot
         var entries: [MaskPlan.Entry] = []
-        for path in readOnly {
+        for path in extraReadOnly + readOnly {
             if let st = try status(base, path) { entries.append(.init(path: base + path, kind: .readOnly, isDirectory: isDirectory(st))) }
         }
-        for path in hidden { try hide(base, path, except: except, into: &entries) }
+        for path in hidden + extraHidden { try hide(base, path, except: except, into: &entries) }
         return MaskPlan(entries: entries)
     }
 
@@ -87,6 +95,13 @@ public struct MaskPlan: Sendable, Equatable {
         public var kind: Kind
         /// Whether the path is a directory.
         public var isDirectory: Bool
+
+        /// An entry.
+        public init(path: String, kind: Kind, isDirectory: Bool) {
+            self.path = path
+            self.kind = kind
+            self.isDirectory = isDirectory
+        }
     }
 
     /// The treatment of one path.

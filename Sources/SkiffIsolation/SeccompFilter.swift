@@ -22,7 +22,9 @@ import SkiffSystem
 /// shared library more. So Skiff generates its own BPF.
 public struct SeccompFilter: Sendable, Equatable {
     /// What the program enforces.
-    public let policy: SeccompPolicy
+    public var policy: SeccompPolicy { storedPolicy ?? .defaultPolicy }
+    /// Nil for the precompiled default (building the policy's name set costs time too).
+    private let storedPolicy: SeccompPolicy?
     /// The architecture it was built for.
     public let architecture: SeccompArchitecture
     /// The program.
@@ -42,12 +44,23 @@ public struct SeccompFilter: Sendable, Equatable {
         return SeccompFilter(policy: policy, architecture: architecture, layout: layout)
     }
 
-    /// rkt's default filter for this architecture.
-    static let nativeDefault = SeccompFilter(policy: .defaultPolicy)
+    /// rkt's default filter for this architecture, precompiled (SeccompDefaultProgram).
+    static let nativeDefault = SeccompFilter(architecture: .native, precompiled: SeccompDefaultProgram.program(.native))
+
+    private init(architecture: SeccompArchitecture, precompiled: [SeccompInstruction]) {
+        storedPolicy = nil
+        self.architecture = architecture
+        program = precompiled
+    }
+
+    /// Same policy, architecture and program.
+    public static func == (a: SeccompFilter, b: SeccompFilter) -> Bool {
+        a.architecture == b.architecture && a.program == b.program && a.policy == b.policy
+    }
 
     /// The filter for an explicit policy.
     public init(policy: SeccompPolicy, architecture: SeccompArchitecture = .native, layout: SeccompLayout = .tree) {
-        self.policy = policy
+        storedPolicy = policy
         self.architecture = architecture
         self.program = SeccompCompiler.compile(policy, arch: architecture, layout: layout)
     }

@@ -19,6 +19,8 @@ public struct RunArguments: Sendable, Equatable {
     public var disablePaths = false
     /// `--disable-seccomp`.
     public var disableSeccomp = false
+    /// `--private-users`: the apps run in a user namespace of the pod's own.
+    public var privateUsers = false
     /// `--local-config=DIR`.
     public var localConfig: String?
     /// `--netns=PATH`: the pod network namespace stage0 made, for stage1s whose manifest says
@@ -36,7 +38,7 @@ public struct RunArguments: Sendable, Equatable {
     public init(parsing argv: [String]) throws {
         var scanner = FlagScanner(
             argv, entrypoint: "run", valued: ["hostname", "net", "local-config", "netns", "mds-url"],
-            switches: ["debug", "interactive", "disable-capabilities-restriction", "disable-paths", "disable-seccomp"])
+            switches: ["debug", "interactive", "disable-capabilities-restriction", "disable-paths", "disable-seccomp", "private-users"])
         var positionals: [String] = []
         var parsed = RunArguments(uuid: "")
         while let item = try scanner.next() {
@@ -50,6 +52,7 @@ public struct RunArguments: Sendable, Equatable {
                 case "disable-capabilities-restriction": parsed.disableCapabilities = true
                 case "disable-paths": parsed.disablePaths = true
                 case "disable-seccomp": parsed.disableSeccomp = true
+                case "private-users": parsed.privateUsers = true
                 case "hostname":
                     guard let value, !value.isEmpty else { throw scanner.usage("--hostname needs a name") }
                     parsed.hostname = value
@@ -83,6 +86,7 @@ public struct RunArguments: Sendable, Equatable {
         if disableCapabilities { flags.append("--disable-capabilities-restriction") }
         if disablePaths { flags.append("--disable-paths") }
         if disableSeccomp { flags.append("--disable-seccomp") }
+        if privateUsers { flags.append("--private-users") }
         if let localConfig { flags.append("--local-config=\(localConfig)") }
         if let networkNamespace { flags.append("--netns=\(networkNamespace)") }
         if let metadataURL { flags.append("--mds-url=\(metadataURL)") }

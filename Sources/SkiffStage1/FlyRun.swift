@@ -41,6 +41,9 @@ public enum FlyRun {
         if let network = arguments.networks.first(where: { $0 != "host" }) {
             throw SkiffError(.usage, "network \(quote(network)): fly shares the host's network, only --net=host is possible")
         }
+        if arguments.privateUsers {
+            throw SkiffError(.usage, "--private-users: fly runs the app with the host's users, it has no user namespace (use the container stage1)")
+        }
         if let hostname = arguments.hostname { reporter.debug("hostname \(quote(hostname)) ignored: fly shares the host's") }
         let manifest = try PodManifest.parse(try FileSystem.read(paths.manifest))
         guard manifest.apps.count == 1, let app = manifest.apps.first else {

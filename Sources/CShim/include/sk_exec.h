@@ -25,6 +25,7 @@ enum sk_exec_stage {
     SK_EXEC_READONLY = 10,  /* making the app's root read-only */
     SK_EXEC_PRESTART = 11,  /* the pre-start handler: its own failure (result->pre) or its status */
     SK_EXEC_STDIN = 12,     /* opening /dev/null as stdin */
+    SK_EXEC_USERNS = 13,    /* entering the app's user namespace (sk_isolation.h sk_userns) */
     SK_EXEC_ISOLATION = 16, /* an isolation step: stage - SK_EXEC_ISOLATION is its
                                enum sk_isolation_step (sk_isolation.h) */
 };
@@ -86,6 +87,7 @@ typedef struct sk_app_attr {
     int stdin_null;             /* 1: /dev/null on stdin */
     const sk_exec_attr *pre;    /* run to completion first (its root NULL: inside the chroot); NULL: none */
     const sk_exec_attr *exec;   /* what the child becomes (its root NULL) */
+    const sk_userns *userns;    /* NULL, or first of all a user namespace of its own (sk_isolation.h) */
 } sk_app_attr;
 
 /// In the forked child: the steps of sk_app_attr. Returns only on failure: -1 with

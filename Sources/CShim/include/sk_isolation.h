@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "sk_masks.h"
+#include "sk_harden.h"
 #include "sk_seccomp.h"
 
 /// The step that failed (returned by begin/end; errno says why).
@@ -66,6 +67,18 @@ typedef struct sk_isolation {
     unsigned short filter_length;
     unsigned int filter_flags;      /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 } sk_isolation;
+
+/// A user namespace for an app's child (`--private-users`): it unshares one, tells its parent on
+/// `ready_fd` (one byte), and waits on `go_fd` for one byte: the parent has written its uid and
+/// gid maps (only a process with CAP_SETUID in the parent namespace may map more than itself).
+/// A zero byte, or end of file, means the parent failed: EPERM.
+typedef struct sk_userns {
+    int ready_fd;
+    int go_fd;
+} sk_userns;
+
+/// The child's side of sk_userns. 0, or -1 with errno.
+int sk_userns_enter(const sk_userns *userns);
 
 /// Steps 1-4 (see the top of this file). SK_ISOLATION_OK or the failed step, errno set.
 int sk_isolation_begin(const sk_isolation *iso);

@@ -24,4 +24,10 @@ typedef struct sk_mask {
 /// Applies every mask in order. 0, or -1 with errno and *failed set to the index that failed.
 int sk_masks_apply(const sk_mask *masks, size_t count, size_t *failed);
 
+/// The cheap form, one mount per hidden path: SK_MASK_HIDE_FILE binds `empty_file` (e.g.
+/// /dev/null) and SK_MASK_HIDE_DIR binds `empty_dir` (an empty directory nobody can write to);
+/// SK_MASK_READONLY as above. A path that does not exist is skipped (the lists name paths some
+/// kernels lack). 0, or -1 with errno and *failed set.
+int sk_masks_cover(const char *empty_file, const char *empty_dir, const sk_mask *masks, size_t count, size_t *failed);
+
 #endif

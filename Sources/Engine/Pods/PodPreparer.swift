@@ -114,6 +114,7 @@ struct PodPreparer {
         if config.insecure.contains(.capabilities) { flags.append("--disable-capabilities-restriction") }
         if config.insecure.contains(.paths) { flags.append("--disable-paths") }
         if config.insecure.contains(.seccomp) { flags.append("--disable-seccomp") }
+        if request.privateUsers { flags.append("--private-users") }
         flags.append("--local-config=\(config.localConfig)")
         return flags
     }

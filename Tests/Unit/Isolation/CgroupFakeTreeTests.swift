@@ -114,9 +114,17 @@ final class CgroupFakeTreeTests: XCTestCase {
 
     func testDeviceProgramShape() {
         let program = CgroupDevices.program(DeviceRule.standard)
-        // 6 loads/shifts, then per rule: type, mov, and, jne, [major], [minor], mov, exit; then deny.
-        let expected = 6 + DeviceRule.standard.reduce(0) { $0 + 6 + ($1.major == nil ? 0 : 1) + ($1.minor == nil ? 0 : 1) } + 2
+        // 4 loads/shifts (no access register: every rule is rwm), then per rule: type, [major],
+        // [minor] (the last a jump to allow), then deny and allow exits.
+        let expected = 4 + DeviceRule.standard.reduce(0) { total, rule in
+            total + 1 + (rule.major == nil ? 0 : 1) + (rule.minor == nil ? 0 : 1)
+        } + 4
         XCTAssertEqual(program.count, expected)
+        XCTAssertEqual(program[program.count - 2].imm, 1, "the shared allow exit")
+        // Every jump lands inside the program.
+        for (index, insn) in program.enumerated() where insn.code == 0x15 || insn.code == 0x55 {
+            XCTAssertLessThan(index + 1 + Int(insn.off), program.count, "jump at \(index)")
+        }
         XCTAssertEqual(program.last?.code, 0x95)
         XCTAssertEqual(CgroupDevices.accessBits("rwm"), 7)
     }

@@ -13,10 +13,12 @@ final class EntrypointArgumentsTests: XCTestCase {
         arguments.disableCapabilities = true
         arguments.disablePaths = true
         arguments.disableSeccomp = true
+        arguments.privateUsers = true
         arguments.localConfig = "/etc/skiff"
         XCTAssertEqual(arguments.arguments, [
             "--debug", "--interactive", "--hostname=web-1", "--net=default,lan:IP=10.1.2.3",
-            "--disable-capabilities-restriction", "--disable-paths", "--disable-seccomp", "--local-config=/etc/skiff", stage1TestUUID,
+            "--disable-capabilities-restriction", "--disable-paths", "--disable-seccomp", "--private-users", "--local-config=/etc/skiff",
+            stage1TestUUID,
         ])
         XCTAssertEqual(try RunArguments(parsing: arguments.arguments), arguments)
     }
