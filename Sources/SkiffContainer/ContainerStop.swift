@@ -16,19 +16,8 @@ public enum ContainerStop {
         do {
             let arguments = try StopArguments(parsing: argv)
             let paths = PodPaths(root: try Stage1Entrypoint.podDirectory())
-            guard let pid = try PodFiles.readPID(paths: paths) else {
-                throw SkiffError(.notFound, "stop pod \(arguments.uuid): no pid file yet (the pod has not started)")
-            }
-            // A pidfd pins the process: the signal cannot reach a later owner of the same PID.
-            let pidfd = sk_pidfd_open(pid)
-            if pidfd < 0 {
-                if errno == ESRCH { exit(0) }
-                throw SkiffError.system("stop pod \(arguments.uuid): open process \(pid)")
-            }
-            defer { close(pidfd) }
-            guard PodProcesses.isInit(pid, paths: paths) else { exit(0) }  // ended, and its PID reused
-            if sk_pidfd_send_signal(pidfd, arguments.force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH {
-                throw SkiffError.system("stop pod \(arguments.uuid): signal process \(pid)")
+            try PodStopSignal.send(uuid: arguments.uuid, paths: paths, force: arguments.force, what: "the pod") {
+                PodProcesses.isInit($0, paths: paths)
             }
             exit(0)
         } catch {

@@ -42,14 +42,30 @@ enum CgroupFiles {
 
     /// The child cgroups (subdirectories) of `directory`.
     static func subgroups(_ directory: String) throws -> [String] {
-        try FileSystem.list(directory).map { directory + "/" + $0 }.filter { path in
-            var st = stat()
-            return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+        guard let dir = opendir(directory) else { throw SkiffError.system("list cgroup \(quote(directory))") }
+        defer { closedir(dir) }
+        var paths: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != "." && name != ".." else { continue }
+            let path = directory + "/" + name
+            // cgroupfs gives the entry's type: no stat of every interface file (a cgroup has 20).
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): paths.append(path)
+            case Int32(DT_UNKNOWN):
+                var st = stat()
+                if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR { paths.append(path) }
+            default: break
+            }
         }
+        return paths.sorted()
     }
 
     /// rmdir of `directory` after its subgroups; see CgroupNode.remove.
     static func removeTree(_ directory: String, kill: Bool, timeout: Double) throws {
+        // The usual case, a leaf whose processes are gone, takes one rmdir (the interface files
+        // go with it): no listing. Otherwise (subgroups, processes, a fake tree) the long way.
+        if rmdir(directory) == 0 || errno == ENOENT { return }
         guard FileSystem.isDirectory(directory) else { return }
         for child in try subgroups(directory) { try removeTree(child, kill: kill, timeout: timeout) }
         var delay: UInt32 = 500  // µs, doubling up to 50 ms

@@ -75,22 +75,9 @@ public enum FlyStop {
         do {
             let arguments = try StopArguments(parsing: argv)
             let paths = PodPaths(root: try FlyRun.currentDirectory())
-            guard let pid = try PodFiles.readPID(paths: paths) else {
-                throw SkiffError(.notFound, "stop pod \(arguments.uuid): no pid file yet (the app has not started)")
-            }
-            // A pidfd pins the process: the signal cannot reach a later owner of the same PID.
-            let pidfd = sk_pidfd_open(pid)
-            if pidfd < 0 {
-                if errno == ESRCH { exit(0) }
-                throw SkiffError.system("stop pod \(arguments.uuid): open process \(pid)")
-            }
-            defer { close(pidfd) }
-            let manifest = try PodManifest.parse(try FileSystem.read(paths.manifest))
-            var isApp = false
-            for app in manifest.apps where try FlyProcess.runs(pid, in: paths.appRootfs(app.name.value)) { isApp = true }
-            guard isApp else { exit(0) }
-            if sk_pidfd_send_signal(pidfd, arguments.force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH {
-                throw SkiffError.system("stop pod \(arguments.uuid): signal process \(pid)")
+            try PodStopSignal.send(uuid: arguments.uuid, paths: paths, force: arguments.force, what: "the app") { pid in
+                let manifest = try PodManifest.parse(try FileSystem.read(paths.manifest))
+                return try manifest.apps.contains { try FlyProcess.runs(pid, in: paths.appRootfs($0.name.value)) }
             }
             exit(0)
         } catch {

@@ -74,23 +74,11 @@ public enum DebianRootfs {
         return (entry + "/layout", String(decoding: try FileSystem.read(entry + "/digest"), as: UTF8.self))
     }
 
-    /// `<cache>/<key>`, built by `build(staging)` into a staging directory renamed into place
-    /// under a lock, so concurrent runs build it once.
+    /// `<cache>/<key>`, built once (TestCache.buildOnce) by `build(staging)`.
     private static func cached(_ key: String, build: (String) throws -> Void) throws -> String {
         let final = cacheDirectory + "/" + key
         if FileSystem.isDirectory(final) { return final }
         try FileSystem.createDirectory(cacheDirectory, mode: 0o755)
-        let lock = try FileLock.lock(cacheDirectory)
-        defer { lock.unlock() }
-        if FileSystem.isDirectory(final) { return final }
-        let staging = try FileSystem.makeTemporaryDirectory(in: cacheDirectory, prefix: "." + key + ".tmp-")
-        do {
-            try build(staging)
-            try FileSystem.rename(staging, to: final)
-        } catch {
-            try? FileSystem.removeTree(staging)
-            throw error
-        }
-        return final
+        return try TestCache.buildOnce(final, build: build)
     }
 }

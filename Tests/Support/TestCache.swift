@@ -20,11 +20,20 @@ public enum TestCache {
         if FileSystem.isDirectory(final) { return final }
         try createShared(TestEnvironment.cacheDirectory)
         try createShared(parent)
-        // One lock per kind (on the directory itself: no lock files, readable by any user).
+        return try buildOnce(final, build: build)
+    }
+
+    /// `final`, a directory in an existing parent, built by `build(staging)` if missing: in a
+    /// temporary sibling (empty, 0755) renamed into place under an flock(2) on the parent (on the
+    /// directory itself: no lock files, readable by any user), so concurrent processes build it
+    /// once and nobody sees it half-built; if `build` throws nothing is kept.
+    public static func buildOnce(_ final: String, build: (String) throws -> Void) throws -> String {
+        let parent = FileSystem.parentPath(final)
         let lock = try FileLock.lock(parent)
         defer { lock.unlock() }
         if FileSystem.isDirectory(final) { return final }  // built by another process meanwhile
-        let staging = try FileSystem.makeTemporaryDirectory(in: parent, prefix: "." + key + ".tmp-")
+        let name = String(final.split(separator: "/").last ?? "entry")
+        let staging = try FileSystem.makeTemporaryDirectory(in: parent, prefix: "." + name + ".tmp-")
         do {
             chmod(staging, 0o755)
             try build(staging)
