@@ -119,10 +119,13 @@ public struct NetInfo: Sendable, Equatable {
         return info
     }
 
-    /// Writes the record atomically and durably: host-local leases outlive a reboot, and gc
-    /// after a reboot needs this file to release them.
+    /// Writes the record atomically; durably for CNI networks: host-local leases outlive a
+    /// reboot, and gc after a reboot needs this file to release them. `none` and `host` leave
+    /// nothing on disk to release, and pod files on the hot path of run are not fsynced
+    /// (docs/architecture.md): two fsyncs cost this VM about 0.6 ms per pod.
     public func save(podDirectory: String) throws {
-        try FileSystem.writeAtomically(podDirectory + "/" + NetInfo.fileName, json.encoded(pretty: true) + [0x0a])
+        try FileSystem.writeAtomically(
+            podDirectory + "/" + NetInfo.fileName, json.encoded(pretty: true) + [0x0a], durable: mode == .contained)
     }
 
     var json: JSONValue {
