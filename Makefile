@@ -16,7 +16,7 @@
 
 # The toolchain lives in /opt/swift on the machines this project targets; honour PATH first.
 export PATH := $(PATH):/opt/swift/usr/bin
-SWIFT ?= swift
+SWIFT ?= ci/swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
