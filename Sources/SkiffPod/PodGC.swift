@@ -135,6 +135,14 @@ public struct PodGC {
         try delete(handle, cleanup)
     }
 
+    /// Deletes a pod its caller holds locked and that never ran (a `run` whose late checks
+    /// refused it): moved to garbage/ first, so a crash midway leaves it to gc, then `cleanup`,
+    /// unmount, delete. Bad input then leaves no aborted pod behind.
+    public func discard(_ handle: PodHandle, cleanup: (PodRecord) throws -> Void) throws {
+        if handle.state != .garbage { try store.move(handle, to: .garbage) }
+        try delete(handle, cleanup)
+    }
+
     /// Pass 1 for one state directory: every pod there that `due` accepts and that can be locked
     /// at once is renamed to `target` while locked (a locked pod is alive, or someone else is
     /// moving it).

@@ -22,6 +22,20 @@ final class BadInputTests: PodTestCase {
         XCTAssertEqual(try world.run("list", "--no-legend").stdoutText, "", "no pod was created")
     }
 
+    func testNetworkInputRefusedAfterPreparingLeavesNoPod() throws {
+        let image = try TestImages.busybox(probe: ["exit", "0"])
+        XCTAssertEqual(try world.run("--insecure-options=image", "fetch", image.path).status, 0)
+        try forEachStage1(notSupported: ["fly": "fly has no pod networking: it refuses any --net but host itself, when run"]) { stage1 in
+            let unknown = try world.run(podArguments(stage1: stage1, podFlags: ["--net=no-such-net"], image: image))
+            world.assertFailure(unknown, contains: "no-such-net")
+            let port = try world.run(podArguments(stage1: stage1, podFlags: ["--port=http:18080"], image: image))
+            world.assertFailure(port, contains: "http")
+            XCTAssertEqual(try world.run("list", "--no-legend").stdoutText, "", "the refused pods were removed, not left aborted")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: world.dataDirectory + "/pods/garbage")
+            XCTAssertEqual(leftovers, [], "nothing left for gc either")
+        }
+    }
+
     func testAStage1FromElsewhereMustBeSigned() throws {
         let image = try TestImages.busybox(probe: ["exit", "0"])
         try forEachStage1 { stage1 in

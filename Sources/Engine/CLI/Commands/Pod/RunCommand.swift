@@ -61,9 +61,20 @@ enum RunCommand {
         }
         let entrypoint = try prepared.stage1.entrypoint(Stage1Contract.Annotation.run)
         var flags = prepared.stage1Flags
-        try PodNetworking.setUp(
-            prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, flags: &flags, config: invocation.config,
-            debug: invocation.global.debug)
+        do {
+            try PodNetworking.setUp(
+                prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, flags: &flags, config: invocation.config,
+                debug: invocation.global.debug)
+        } catch {
+            // An unknown network, a port no app declares, a flag the stage1 cannot honour: the
+            // pod never ran, and bad input leaves no pod behind (rkt left an aborted one for gc).
+            do {
+                try PodGC(store: pods).discard(prepared.handle, cleanup: cleanUpPod)
+            } catch let cleanup {
+                writeAll(2, "skiff: warning: pod \(uuid) left for gc: \(cleanup)\n")
+            }
+            throw error
+        }
         try pods.move(prepared.handle, to: .run)
         try Stage1Exec.run(prepared.handle, entrypoint: entrypoint, flags: debugging(flags, invocation), config: invocation.config)
     }
