@@ -44,18 +44,25 @@ public enum ProbeBinary {
             }
             return prebuilt
         }
-        let source = try sourcePath()
+        let files = try sourceFiles(beside: try sourcePath())
         let cc = try compiler()
-        let key = TestCache.key(["probe", try TestCache.fileDigest(source), cc] + flags)
+        let key = TestCache.key(["probe"] + (try files.flatMap { [FileSystem.baseName($0), try TestCache.fileDigest($0)] }) + [cc] + flags)
         let directory = try TestCache.entry("probe", key: key) { directory in
-            try compile(source, with: cc, into: directory + "/probe")
+            try compile(files.filter { $0.hasSuffix(".c") }, with: cc, into: directory + "/probe")
         }
         return directory + "/probe"
     }
 
-    /// Compiles `source` into `output` and checks the result is static.
-    public static func compile(_ source: String, with cc: String, into output: String) throws {
-        let result = try Subprocess.run([cc] + flags + ["-o", output, source])
+    /// The probe's sources: every .c and .h file in the directory of `main` (probe.c), sorted.
+    public static func sourceFiles(beside main: String) throws -> [String] {
+        let directory = FileSystem.parentPath(main)
+        return try FileSystem.list(directory).filter { $0.hasSuffix(".c") || $0.hasSuffix(".h") }.map { directory + "/" + $0 }
+    }
+
+    /// Compiles the C files `sources` into `output` and checks the result is static.
+    public static func compile(_ sources: [String], with cc: String, into output: String) throws {
+        let source = sources.first ?? "probe.c"
+        let result = try Subprocess.run([cc] + flags + ["-o", output] + sources)
         guard result.status == 0 else {
             let hint = result.stderrText.contains("-lc") ? " (static libc missing: install libc6-dev)" : ""
             throw SkiffError(
