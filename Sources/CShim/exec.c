@@ -1,6 +1,7 @@
 // exec.c: chroot, chdir, credentials and execve for the stage1s, forked or in place. See sk_exec.h
 // for why this is C.
 #include "sk_exec.h"
+#include "sk_child.h"
 #include "sk_mount.h"
 
 #include "sk_clone.h"
@@ -14,15 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SK_CLOSE_RANGE_CLOEXEC (1U << 2)
-
-/* The kernel's struct sigaction on Linux (not glibc's), for the raw rt_sigaction syscall. */
-struct sk_kernel_sigaction {
-    void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)(void);
-    unsigned long mask;
-};
 
 void sk_signal_snapshot(sk_signal_state *state) {
     sigemptyset(&state->ignored);
@@ -47,45 +39,10 @@ int sk_supervisor_signals(void) {
     return sigaction(SIGCHLD, &sa, NULL);
 }
 
-/* Async-signal-safe: every disposition back to what the stage1 started with (ignored or
- * default; no handler of ours may survive into the program). */
-static void restore_dispositions(const sk_signal_state *state) {
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        struct sigaction sa = {0};
-        sigemptyset(&sa.sa_mask);
-        sa.sa_handler = (state != NULL && sigismember(&state->ignored, sig) == 1) ? SIG_IGN : SIG_DFL;
-        if (sigaction(sig, &sa, NULL) < 0 && errno == EINVAL) {
-            struct sk_kernel_sigaction k = {.handler = SIG_DFL};
-            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
-        }
-    }
-}
-
-/* Async-signal-safe: every descriptor above stderr close-on-exec. close_range(2) does it in one
- * call (Linux 5.11); older kernels get a loop bounded by RLIMIT_NOFILE. The report pipe is
- * already close-on-exec, so it stays usable until execve. */
-static void cloexec_above_stderr(void) {
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3U, ~0U, SK_CLOSE_RANGE_CLOEXEC) == 0)
-        return;
-#endif
-    struct rlimit rl;
-    long max = 65536;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
-        max = (long)rl.rlim_cur;
-    for (int fd = 3; fd < max; fd++) {
-        int flags = fcntl(fd, F_GETFD);
-        if (flags >= 0 && !(flags & FD_CLOEXEC))
-            fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-    }
-}
-
 /* Async-signal-safe: the steps from the stage1 into the program. Returns the failing stage
  * (errno set); on success execve does not return. */
 static int enter_and_exec(const sk_exec_attr *a) {
-    restore_dispositions(a->signals);
+    sk_child_reset_dispositions(a->signals != NULL ? &a->signals->ignored : NULL);
     int step;
     if (a->isolation != NULL && (step = sk_isolation_begin(a->isolation)) != SK_ISOLATION_OK)
         return SK_EXEC_ISOLATION + step;
@@ -107,7 +64,7 @@ static int enter_and_exec(const sk_exec_attr *a) {
             return SK_EXEC_SETUID;
     }
     if (!a->inherit_fds)
-        cloexec_above_stderr();
+        sk_child_cloexec_above_stderr();
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, a->signals != NULL ? &a->signals->mask : &none, NULL);

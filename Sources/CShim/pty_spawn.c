@@ -1,5 +1,6 @@
 // pty_spawn.c: forkpty(3) plus the child side that runs until execve. See sk_pty.h for why this is C.
 #include "sk_pty.h"
+#include "sk_child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,18 +13,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
-/* The kernel's struct sigaction on Linux (not glibc's), for the raw rt_sigaction syscall. */
-struct kernel_sigaction {
-    void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)(void);
-    unsigned long mask;
-};
-
 /* Child only: report the failing stage and errno to the parent, then exit. */
 static void child_fail(int report_fd, int stage) {
     int msg[2] = {stage, errno};
@@ -34,43 +23,12 @@ static void child_fail(int report_fd, int stage) {
     _exit(127);
 }
 
-/* Child only: make every descriptor above stderr close on exec. close_range(2) does it in one call
- * (Linux 5.11); older kernels get a loop bounded by RLIMIT_NOFILE. The report pipe is already
- * close-on-exec, so it stays usable until execve. */
-static void child_cloexec_fds(void) {
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-        return;
-#endif
-    struct rlimit rl;
-    long max = 65536;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
-        max = (long)rl.rlim_cur;
-    for (int fd = 3; fd < max; fd++) {
-        int flags = fcntl(fd, F_GETFD);
-        if (flags >= 0 && !(flags & FD_CLOEXEC))
-            fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-    }
-}
-
 /* Child only: everything between forkpty and execve. Async-signal-safe calls only: no malloc,
  * no stdio, no locks. forkpty has already made the slave the controlling terminal and stdio. */
 static void child_exec(const sk_spawn_attr *a, int report_fd) {
     /* Handlers inherited from the parent must not run here; dispositions go back to default
      * (ignored signals too, as exec would otherwise keep SIG_IGN). */
-    struct sigaction dfl = {0};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL) {
-            /* glibc refuses its reserved real-time signals (32, 33), but an ignored one would
-             * survive exec; the raw system call resets it. */
-            struct kernel_sigaction k = {.handler = SIG_DFL};
-            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
-        }
-    }
+    sk_child_reset_dispositions(NULL);
     if (a->ignore_sighup) {
         struct sigaction ign = {0};
         ign.sa_handler = SIG_IGN;
@@ -90,7 +48,7 @@ static void child_exec(const sk_spawn_attr *a, int report_fd) {
     if (a->cwd != NULL && chdir(a->cwd) < 0)
         child_fail(report_fd, SK_STAGE_CHDIR);
 
-    child_cloexec_fds();
+    sk_child_cloexec_above_stderr();
 
     /* The parent blocked every signal around the fork; unblock only now that no handler of the
      * parent is left to run. */
