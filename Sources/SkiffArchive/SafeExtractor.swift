@@ -75,7 +75,7 @@ public final class SafeExtractor {
     public let root: String
     let options: ExtractionOptions
     let rootFD: FileDescriptor
-    let resolver: ConfinedResolver
+    let resolver: ConfinedRoot
     let rootStat: stat
     let privileged: Bool
     let umask: mode_t
@@ -104,7 +104,7 @@ public final class SafeExtractor {
         self.options = options
         rootFD = try FileDescriptor.open(root, O_RDONLY | O_DIRECTORY)
         rootStat = try rootFD.stat()
-        resolver = ConfinedResolver(root: rootFD.raw, forceUserspace: options.userspaceResolution)
+        resolver = try ConfinedRoot(descriptor: rootFD.raw, path: root, forceUserspace: options.userspaceResolution)
         privileged = geteuid() == 0
         umask = currentUmask()
     }

@@ -1,11 +1,11 @@
-// Resolving paths inside an app's root as the app will see them after chroot: every symlink, "/"
-// and ".." interpreted with the root as "/", so an image's symlink can never make the stage1
-// (running as host root) read, stat or create a host file.
+// Resolving paths inside a root as a process chrooted there would: every symlink, "/" and ".."
+// interpreted with the root as "/". The stage1s use it for an app's root (an image's symlink can
+// never make them, running as host root, read, stat or create a host file), the extractor for
+// the tree it writes (no entry can lead outside it, whatever symlinks earlier entries planted).
 #if canImport(Glibc)
 import Glibc
 #endif
 import CShim
-import SkiffSystem
 
 /// A root directory and in-root path resolution: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 /// for lookups (Linux 5.6+), and a userspace walk with the same semantics, used where the kernel
@@ -16,7 +16,7 @@ public final class ConfinedRoot {
     /// An O_PATH descriptor of the root.
     let root: FileDescriptor
     /// false: always walk in userspace (tests, or a kernel without openat2).
-    let usesOpenat2: Bool
+    public let usesOpenat2: Bool
 
     static let maxLinks = 40
 
@@ -31,16 +31,45 @@ public final class ConfinedRoot {
     }
 
     /// Opens the root. `forceUserspace` selects the walk even where openat2 exists (tests).
-    public init(_ path: String, forceUserspace: Bool = false) throws {
-        self.path = path
-        root = try FileDescriptor.open(path, SK_O_PATH | O_DIRECTORY)
-        if forceUserspace {
-            usesOpenat2 = false
-        } else {
-            let probe = sk_openat2(root.raw, ".", SK_O_PATH | O_DIRECTORY, 0, UInt64(SK_RESOLVE_IN_ROOT | SK_RESOLVE_NO_MAGICLINKS))
-            if probe >= 0 { close(probe) }
-            usesOpenat2 = !(probe < 0 && errno == ENOSYS)
+    public convenience init(_ path: String, forceUserspace: Bool = false) throws {
+        try self.init(root: try FileDescriptor.open(path, SK_O_PATH | O_DIRECTORY), forceUserspace: forceUserspace)
+    }
+
+    /// Borrows the open directory `fd` as the root (a close-on-exec duplicate is kept).
+    public convenience init(descriptor fd: Int32, path: String, forceUserspace: Bool = false) throws {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 3)
+        guard copy >= 0 else { throw SkiffError.system("duplicate the descriptor of \(quote(path))") }
+        try self.init(root: FileDescriptor(owning: copy, path: path), forceUserspace: forceUserspace)
+    }
+
+    private init(root: FileDescriptor, forceUserspace: Bool) throws {
+        path = root.path
+        self.root = root
+        usesOpenat2 = forceUserspace ? false : Self.kernelResolves(in: root.raw)
+    }
+
+    /// Whether openat2 works here (ENOSYS before Linux 5.6).
+    private static func kernelResolves(in root: Int32) -> Bool {
+        let probe = sk_openat2(root, ".", SK_O_PATH | O_DIRECTORY, 0, UInt64(SK_RESOLVE_IN_ROOT | SK_RESOLVE_NO_MAGICLINKS))
+        if probe >= 0 { close(probe) }
+        return !(probe < 0 && errno == ENOSYS)
+    }
+
+    /// An O_PATH descriptor of the directory `inside` ("" is the root), or -1 with errno
+    /// (ENOENT: a component is missing, ENOTDIR: one is not a directory, ELOOP: too many links).
+    /// The caller closes it. The extractor's hot path: a raw descriptor, no allocation.
+    public func openDirectory(_ inside: String) -> Int32 {
+        if usesOpenat2 { return openat2(inside, SK_O_PATH | O_DIRECTORY) }
+        let fd = walk(inside, creating: .none)
+        guard fd >= 0 else { return -1 }
+        var st = stat()
+        if fstat(fd, &st) < 0 { return failing(fd) }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            close(fd)
+            errno = ENOTDIR
+            return -1
         }
+        return fd
     }
 
     /// An O_PATH descriptor of `inside` (absolute or relative, seen from the root), following
