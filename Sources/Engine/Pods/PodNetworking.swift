@@ -32,9 +32,13 @@ enum PodNetworking {
     /// `skiff.dev/stage1/network: netns`) and adds the flags the stage1 needs (`--netns`,
     /// `--mds-url`) to `flags`. For other stage1s (fly) nothing is done and the options that need
     /// pod networking are refused. On failure everything done is undone before the error.
-    static func setUp(_ paths: PodPaths, uuid: String, stage1: ImageManifest, flags: inout [String], config: EngineConfig, debug: Bool) throws {
+    /// `manifest`: the pod manifest when the caller holds it (run just wrote it), else it is read.
+    static func setUp(
+        _ paths: PodPaths, uuid: String, stage1: ImageManifest, manifest given: PodManifest? = nil, flags: inout [String],
+        config: EngineConfig, debug: Bool
+    ) throws {
         let options = try PodNetworkOptions.load(paths)
-        let manifest = try PodManifest.parse(try FileSystem.read(paths.manifest))
+        let manifest = try given ?? PodManifest.parse(try FileSystem.read(paths.manifest))
         let values = flags.compactMap { flag -> String? in
             flag == "--net" ? "default" : flag.hasPrefix("--net=") ? String(flag.dropFirst(6)) : nil
         }

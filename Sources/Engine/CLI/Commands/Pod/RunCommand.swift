@@ -63,8 +63,8 @@ enum RunCommand {
         var flags = prepared.stage1Flags
         do {
             try PodNetworking.setUp(
-                prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, flags: &flags, config: invocation.config,
-                debug: invocation.global.debug)
+                prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, manifest: prepared.manifest, flags: &flags,
+                config: invocation.config, debug: invocation.global.debug)
         } catch {
             // An unknown network, a port no app declares, a flag the stage1 cannot honour: the
             // pod never ran, and bad input leaves no pod behind (rkt left an aborted one for gc).
