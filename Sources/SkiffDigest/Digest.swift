@@ -16,22 +16,34 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
 /// An incremental hash: feed bytes with `update`, then `finalize` once.
 public final class Digest {
     public let algorithm: DigestAlgorithm
-    private let context: OpaquePointer
+    /// A SHA256_CTX or a SHA512_CTX, by `algorithm`.
+    private let context: UnsafeMutableRawPointer
     private var finished = false
 
     public init(_ algorithm: DigestAlgorithm) {
         self.algorithm = algorithm
-        guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new: out of memory") }
-        self.context = context
-        EVP_DigestInit_ex(context, algorithm.evp, nil)
+        switch algorithm {
+        case .sha256:
+            let context = UnsafeMutablePointer<SHA256_CTX>.allocate(capacity: 1)
+            SHA256_Init(context)
+            self.context = UnsafeMutableRawPointer(context)
+        case .sha512:
+            let context = UnsafeMutablePointer<SHA512_CTX>.allocate(capacity: 1)
+            SHA512_Init(context)
+            self.context = UnsafeMutableRawPointer(context)
+        }
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { context.deallocate() }
 
     /// Adds bytes.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         precondition(!finished, "Digest.update after finalize")
-        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        guard bytes.count > 0 else { return }
+        switch algorithm {
+        case .sha256: SHA256_Update(context.assumingMemoryBound(to: SHA256_CTX.self), bytes.baseAddress, bytes.count)
+        case .sha512: SHA512_Update(context.assumingMemoryBound(to: SHA512_CTX.self), bytes.baseAddress, bytes.count)
+        }
     }
 
     /// Adds bytes.
@@ -43,10 +55,12 @@ public final class Digest {
     public func finalize() -> [UInt8] {
         precondition(!finished, "Digest.finalize twice")
         finished = true
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &out, &length)
-        return Array(out[0..<Int(length)])
+        var out = [UInt8](repeating: 0, count: algorithm.byteCount)
+        switch algorithm {
+        case .sha256: SHA256_Final(&out, context.assumingMemoryBound(to: SHA256_CTX.self))
+        case .sha512: SHA512_Final(&out, context.assumingMemoryBound(to: SHA512_CTX.self))
+        }
+        return out
     }
 
     /// The digest of `bytes` in one call.

@@ -122,15 +122,14 @@ public final class ImageStore {
         return (record, true)
     }
 
-    /// Records that an image was used now (for `image gc`).
+    /// Records that an image was used now (for `image gc`): the record file's mtime, which
+    /// reading a record counts as its `lastUsed` when later than the field. Every `run` does this:
+    /// one utimensat instead of re-encoding and replacing the record (a new inode each time).
     public func touch(_ id: ImageID) throws {
-        let lock = try FileLock.lock(layout.imageLock(id.value))
-        defer { lock.unlock() }
-        guard var record = try record(id) else { return }
-        record.lastUsed = Int64(time(nil))
-        // Advisory (for image gc), and written on every run: atomic, but not worth two fsyncs.
-        try FileSystem.writeAtomically(
-            layout.imageRecord(record.id), encode(record, what: "image record of \(quote(record.id))"), durable: false)
+        let path = layout.imageRecord(id.value)
+        if utimensat(AT_FDCWD, path, nil, 0) < 0 && errno != ENOENT {
+            throw SkiffError.system("record the use of image \(quote(id.value)) on \(quote(path))")
+        }
     }
 
     // MARK: Removing
@@ -161,7 +160,7 @@ public final class ImageStore {
     public func remote(for url: String) throws -> RemoteRecord? {
         let path = layout.remoteRecord(Self.remoteKey(url))
         guard FileSystem.exists(path) else { return nil }
-        return try decode(RemoteRecord.self, path)
+        return try readRecord(path, RemoteRecord.init(recordBytes:))
     }
 
     /// Saves the cache record of a URL.
@@ -173,7 +172,7 @@ public final class ImageStore {
     func remotes() throws -> [(path: String, record: RemoteRecord)] {
         try FileSystem.list(layout.remotes).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map {
             let path = layout.remotes + "/" + $0
-            return (path, try decode(RemoteRecord.self, path))
+            return (path, try readRecord(path, RemoteRecord.init(recordBytes:)))
         }
     }
 
@@ -190,14 +189,17 @@ public final class ImageStore {
     }
 
     private func readRecord(_ path: String) throws -> ImageRecord? {
-        guard FileSystem.exists(path) else { return nil }
-        return try decode(ImageRecord.self, path)
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        var record = try readRecord(path, ImageRecord.init(recordBytes:))
+        record.lastUsed = max(record.lastUsed, Int64(st.st_mtim.tv_sec))  // touch() sets the mtime
+        return record
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+    private func readRecord<T>(_ path: String, _ parse: ([UInt8]) throws -> T) throws -> T {
         let bytes = try FileSystem.read(path)
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try parse(bytes)
         } catch {
             throw SkiffError(.invalid, "read \(quote(path)): not a valid store record (\(error))")
         }
