@@ -58,6 +58,14 @@ final class CLITests: XCTestCase {
         }
     }
 
+    func testCommandTableNamesMatchTheirSpecs() {
+        for entry in SkiffCLI.table { XCTAssertEqual(entry.spec().name, entry.name) }
+        XCTAssertEqual(Set(SkiffCLI.table.map(\.name)).count, SkiffCLI.table.count, "names are unique")
+        XCTAssertEqual(SkiffCLI.find(["image", "list", "--full"])?.0.name, "image list", "the longest name wins")
+        XCTAssertEqual(SkiffCLI.find(["image", "lists"])?.1, 1, "image, then its unknown subcommand")
+        XCTAssertNil(SkiffCLI.find(["imag"]))
+    }
+
     func testEveryCommandHasAHelpPage() {
         for command in SkiffCLI.commands {
             let words = command.name.split(separator: " ").map(String.init)
