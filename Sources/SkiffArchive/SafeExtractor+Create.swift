@@ -58,7 +58,7 @@ extension SafeExtractor {
     /// each page it runs. Written 16 KiB at a time, a touched page maps its fault-around window
     /// (64 KiB) as on older kernels: the container pod's init measured 4.1-5.8 MiB from a binary
     /// written in 1 MiB pieces, 1.8 MiB from 16 KiB pieces (4 KiB pieces: 1.76 MiB, four times the
-    /// write calls).
+    /// write calls; docs/images.md, the extractor's rules).
     static let mappedFilePiece = 16 << 10
 
     /// Whether a file's first bytes are an ELF header (what the kernel maps into a process).

@@ -103,10 +103,6 @@ public enum ContainerRun {
         try check("create the init's lifeline pipe") { sk_pipe2(&lifeline, 0) }
         // Only children move into the new PID namespace: the init will be its PID 1.
         try check("unshare the PID namespace") { sk_unshare(Int32(SK_CLONE_NEWPID)) }
-        // fork copies the page tables of mappings this process wrote to, clean file pages
-        // included; unmapping those first keeps them out of the init's RSS (it maps back what it
-        // touches, from the page cache).
-        _ = sk_drop_clean_file_pages()
         let pid = plan.cgroups?.forkInit() ?? sk_fork()
         if pid < 0 {
             let error = SkiffError.system("fork the pod's init")  // errno, before the clean-up changes it

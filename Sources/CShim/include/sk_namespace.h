@@ -44,11 +44,5 @@ int sk_set_process_name(const char *name);
 /// init): the child's PID in the parent, 0 in the child, -1 with errno.
 pid_t sk_fork(void);
 
-/// Unmaps, in the calling process, every page of its private file mappings that is present but
-/// still the file's own (never written, so the same as the file): a forked child whose parent
-/// read much of its data segment starts with those pages mapped, though it may never touch them.
-/// They come back from the page cache on access. Reads /proc/self/maps and /proc/self/pagemap;
-/// returns the number of kilobytes unmapped, or -1 with errno.
-long sk_drop_clean_file_pages(void);
 
 #endif
