@@ -3,12 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -82,19 +80,4 @@ int sk_fd_mount_id(int fd, unsigned long long *id) {
     }
     *id = (unsigned long long)stx.stx_mnt_id;
     return 0;
-}
-
-int sk_mark_top_directory(const char *path) {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int flags = 0, rc = ioctl(fd, FS_IOC_GETFLAGS, &flags);
-    if (rc == 0 && !(flags & FS_TOPDIR_FL)) {
-        flags |= FS_TOPDIR_FL;
-        rc = ioctl(fd, FS_IOC_SETFLAGS, &flags);
-    }
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return rc;
 }

@@ -2,7 +2,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import SkiffStage1
 import SkiffSystem
 
@@ -202,13 +201,6 @@ public struct PodStore: Sendable {
 
     private func prepareDirectory(_ state: PodState) throws {
         let path = directory(of: state)
-        guard !FileSystem.isDirectory(path) else { return }
-        try FileSystem.createDirectory(path, mode: 0o750)
-        // Every pod is made in embryo/ and its ~30 files and directories follow it into the
-        // block group ext4 picks for it. Without a journal, ext4 will not reuse an inode freed in
-        // the last minute and checks each one on the way to a free one: with pods made and
-        // collected in one group, every file a pod creates scanned thousands (measured: run
-        // 14.3 ms on a busy store, 8.3 ms with the flag). A hint only: errors are ignored.
-        if state == .embryo { _ = sk_mark_top_directory(path) }
+        if !FileSystem.isDirectory(path) { try FileSystem.createDirectory(path, mode: 0o750) }
     }
 }

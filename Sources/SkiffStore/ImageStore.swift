@@ -17,11 +17,15 @@ import SkiffSystem
 /// point leaves at most an orphan blob or temporary file, which `image gc` removes.
 public final class ImageStore {
     public let layout: StoreLayout
-    private let encoder: JSONEncoder = {
+    /// Made on first write: a JSONEncoder costs its set-up to every command that only reads.
+    private lazy var encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return encoder
     }()
+    /// Manifests read in this process, by image ID: an image's manifest never changes (the ID is
+    /// its content's digest), and preparing a pod asks for each one up to four times.
+    private var manifestCache: [String: (bytes: [UInt8], parsed: ImageManifest?)] = [:]
 
     /// Opens (creating if needed) the store under `root`.
     public init(root: String) throws {
@@ -47,12 +51,19 @@ public final class ImageStore {
 
     /// The manifest bytes exactly as they were in the image.
     public func manifestBytes(_ id: ImageID) throws -> [UInt8] {
-        try FileSystem.read(layout.manifest(id.value))
+        if let cached = manifestCache[id.value] { return cached.bytes }
+        let bytes = try FileSystem.read(layout.manifest(id.value))
+        manifestCache[id.value] = (bytes, nil)
+        return bytes
     }
 
     /// The parsed manifest of an image.
     public func manifest(_ id: ImageID) throws -> ImageManifest {
-        try ImageManifest.parse(manifestBytes(id))
+        if let parsed = manifestCache[id.value]?.parsed { return parsed }
+        let bytes = try manifestBytes(id)
+        let parsed = try ImageManifest.parse(bytes)
+        manifestCache[id.value] = (bytes, parsed)
+        return parsed
     }
 
     /// The path of an image's blob (its uncompressed ACI).
@@ -147,6 +158,7 @@ public final class ImageStore {
         let oci = id.isOCI ? try? ociImage(id) : nil
         try removeFile(layout.imageRecord(id.value))
         try removeFile(layout.manifest(id.value))
+        manifestCache[id.value] = nil
         try removeFile(layout.blob(id.value))
         for remote in try remotes() where remote.record.imageID == id.value {
             try removeFile(remote.path)

@@ -36,11 +36,6 @@ int sk_lsetxattrat(int dirfd, const char *name, const char *key, const void *val
 /// lgetxattr(2) on `name` inside `dirfd` (see sk_lsetxattrat): the value size or -1 with errno.
 ssize_t sk_lgetxattrat(int dirfd, const char *name, const char *key, void *value, size_t size);
 
-/// Sets FS_TOPDIR_FL (chattr +T) on a directory: ext4 then places each new subdirectory as it
-/// places top-level ones, in a block group of its own choosing (Orlov), instead of next to its
-/// parent. 0, or -1 with errno (ENOTTY or EOPNOTSUPP on file systems without the flag).
-int sk_mark_top_directory(const char *path);
-
 /// mknodat(2) with the device number built from major and minor (makedev is a macro).
 int sk_mknodat(int dirfd, const char *name, mode_t mode, unsigned int major, unsigned int minor);
 

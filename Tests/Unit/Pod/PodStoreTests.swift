@@ -19,18 +19,6 @@ final class PodStoreTests: PodTestCase {
         XCTAssertEqual(store.directory(of: .exitedGarbage), scratch + "/data/pods/exited-garbage")
     }
 
-    /// embryo/, where every pod is made, carries ext4's top-directory hint (chattr +T), so pods
-    /// are spread over block groups instead of churning one.
-    func testEmbryoIsMarkedTopDirectory() throws {
-        let output = try Subprocess.run(["lsattr", "-d", store.directory(of: .embryo)])
-        guard output.status == 0, let flags = output.stdoutText.split(separator: " ").first else {
-            throw XCTSkip("lsattr cannot read flags on the file system of \(scratch): \(output.stderrText)")
-        }
-        XCTAssertTrue(flags.contains("T"), "embryo/ flags: \(flags)")
-        let run = try XCTUnwrap(try Subprocess.run(["lsattr", "-d", store.directory(of: .run)]).stdoutText.split(separator: " ").first)
-        XCTAssertFalse(run.contains("T"), "only embryo/ has it: \(run)")
-    }
-
     /// A data directory that cannot hold pods (a file is in the way) is an error naming it.
     func testInitOnAFileFails() throws {
         let file = scratch + "/file"
