@@ -102,6 +102,16 @@ public enum FileSystem {
         }
     }
 
+    /// Creates `path` (which must not exist) holding `bytes`: no temporary name, no rename, no
+    /// fsync. Only for files nobody else reads before their writer is done with the directory
+    /// they are in (a pod being prepared: readers take a missing file and an empty one alike,
+    /// and a crash leaves a pod that gc removes whole).
+    public static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let file = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+        defer { file.close() }
+        try file.write(bytes)
+    }
+
     /// rename(2), then fsync of the target's directory so the new name is durable.
     public static func rename(_ from: String, to: String) throws {
         try check("rename \(quote(from)) to \(quote(to))") { Glibc.rename(from, to) }

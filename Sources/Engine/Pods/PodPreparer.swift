@@ -31,9 +31,11 @@ struct PodPreparer {
         let handle = try pods.create()
         try pods.move(handle, to: .prepare)
         let paths = handle.paths
+        // `list` and `status` read the pod manifest of a pod in prepare/: replaced atomically. The
+        // other files are only read once the pod is prepared: written in place (writeNew).
         try FileSystem.writeAtomically(paths.manifest, manifest.encoded(pretty: true), durable: false)
         let flags = stage1Flags(request)
-        try FileSystem.writeAtomically(paths.stage1Options, Array(flags.joined(separator: "\n").utf8), durable: false)
+        try FileSystem.writeNew(paths.stage1Options, Array(flags.joined(separator: "\n").utf8))
         try PodNetworkOptions(request: request).save(paths)
         try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay)
         return PreparedPod(handle: handle, manifest: manifest, stage1: stage1, stage1Flags: flags)
@@ -127,14 +129,14 @@ struct PodPreparer {
         let stage1Tree = try trees.render(try RenderPlan.steps(for: stage1.id, store: store))
         treeIDs.append(stage1Tree.id)
         try FileSystem.createDirectory(paths.stage1, mode: 0o755)
-        try FileSystem.writeAtomically(paths.stage1Manifest, try store.manifestBytes(stage1.id), durable: false)
+        try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
         try RootfsMounter.mount(stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay("stage1"), overlay: overlay)
         for app in manifest.apps {
             let name = app.name.value
             let tree = try trees.render(try RenderPlan.steps(for: app.image.id, store: store))
             treeIDs.append(tree.id)
             try FileSystem.createDirectory(paths.app(name), mode: 0o755)
-            try FileSystem.writeAtomically(paths.appManifest(name), try store.manifestBytes(app.image.id), durable: false)
+            try FileSystem.writeNew(paths.appManifest(name), try store.manifestBytes(app.image.id))
             try RootfsMounter.mount(tree, at: paths.appRootfs(name), layer: "app \(name)", podOverlay: paths.overlay(name), overlay: overlay)
             try store.touch(app.image.id)
         }
@@ -145,7 +147,7 @@ struct PodPreparer {
             try check("chmod \(quote(directory))") { chmod(directory, mode) }
             try check("chown \(quote(directory))") { chown(directory, uid_t(volume.uid ?? 0), gid_t(volume.gid ?? 0)) }
         }
-        try FileSystem.writeAtomically(paths.treeIDs, Array((treeIDs.joined(separator: "\n") + "\n").utf8), durable: false)
-        try FileSystem.writeAtomically(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8), durable: false)
+        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joined(separator: "\n") + "\n").utf8))
+        try FileSystem.writeNew(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8))
     }
 }
