@@ -49,11 +49,29 @@ public struct PodPaths: Sendable {
     public func appStatus(_ name: String) -> String { stage1Rootfs + "/skiff/status/" + name }
     public var statusDirectory: String { stage1Rootfs + "/skiff/status" }
     /// The same status file in the stage1 overlay's upper directory, readable after unmounting.
-    public func appStatusInUpper(_ name: String) -> String { overlay("stage1") + "/upper/skiff/status/" + name }
+    public func appStatusInUpper(_ name: String) -> String { overlay(.stage1).upper + "/skiff/status/" + name }
     /// The directory of an empty volume.
     public func sharedVolume(_ name: String) -> String { root + "/sharedVolumes/" + name }
-    /// Overlay upper and work directories of the stage1 ("stage1") or of an app.
-    public func overlay(_ layer: String) -> String { root + "/overlay/" + layer }
+    /// The overlay upper and work directories of the stage1 root or of an app's root, side by
+    /// side in `overlay/`: `stage1.upper`, `app-<name>.upper` (AC names have no dot, and the
+    /// prefix keeps an app named "stage1" from sharing the stage1's layers).
+    public func overlay(_ layer: OverlayLayer) -> (upper: String, work: String) {
+        let base = root + "/overlay/" + layer.directoryName
+        return (base + ".upper", base + ".work")
+    }
     /// The tree store IDs the pod's roots were made from (so image gc keeps them).
     public var treeIDs: String { root + "/tree-ids" }
+}
+
+/// Whose root an overlay makes.
+public enum OverlayLayer: Sendable, Equatable {
+    case stage1
+    case app(String)
+
+    var directoryName: String {
+        switch self {
+        case .stage1: return "stage1"
+        case .app(let name): return "app-" + name
+        }
+    }
 }

@@ -130,14 +130,23 @@ struct PodPreparer {
         treeIDs.append(stage1Tree.id)
         try FileSystem.createDirectory(paths.stage1, mode: 0o755)
         try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
-        try RootfsMounter.mount(stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay("stage1"), overlay: overlay)
+        // The stage1 root gets opt/stage2/<app>/{manifest,rootfs/} for every app and the status
+        // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted.
+        try RootfsMounter.mount(
+            stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay(.stage1), overlay: overlay
+        ) { root in
+            for app in manifest.apps {
+                let directory = root + "/opt/stage2/" + app.name.value
+                try FileSystem.createDirectory(directory + "/rootfs", mode: 0o755)
+                try FileSystem.writeNew(directory + "/manifest", try store.manifestBytes(app.image.id))
+            }
+            try FileSystem.createDirectory(root + "/skiff/status", mode: 0o755)
+        }
         for app in manifest.apps {
             let name = app.name.value
             let tree = try trees.render(try RenderPlan.steps(for: app.image.id, store: store))
             treeIDs.append(tree.id)
-            try FileSystem.createDirectory(paths.app(name), mode: 0o755)
-            try FileSystem.writeNew(paths.appManifest(name), try store.manifestBytes(app.image.id))
-            try RootfsMounter.mount(tree, at: paths.appRootfs(name), layer: "app \(name)", podOverlay: paths.overlay(name), overlay: overlay)
+            try RootfsMounter.mount(tree, at: paths.appRootfs(name), layer: "app \(name)", podOverlay: paths.overlay(.app(name)), overlay: overlay)
             try store.touch(app.image.id)
         }
         for volume in manifest.volumes where volume.kind == .empty {

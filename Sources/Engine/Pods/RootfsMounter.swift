@@ -15,14 +15,21 @@ enum RootfsMounter {
     }()
 
     /// Makes `target` a writable copy-on-write view of `tree`; returns false when it copied.
+    /// `populate` adds the pod's own entries to the root: called with the upper directory before
+    /// the overlay is mounted (plain directories and files on the pod's file system, where the
+    /// same through the overlay would look up every component in both layers and create in the
+    /// work directory first), or with `target` after a copy.
     @discardableResult
-    static func mount(_ tree: RenderedTree, at target: String, layer: String, podOverlay: String, overlay: Bool) throws -> Bool {
+    static func mount(
+        _ tree: RenderedTree, at target: String, layer: String, podOverlay: (upper: String, work: String), overlay: Bool,
+        populate: (String) throws -> Void = { _ in }
+    ) throws -> Bool {
         try FileSystem.createDirectory(target, mode: 0o755)
         if overlay && overlayAvailable {
-            let upper = podOverlay + "/upper"
-            let work = podOverlay + "/work"
+            let (upper, work) = podOverlay
             try FileSystem.createDirectory(upper, mode: 0o755)
             try FileSystem.createDirectory(work, mode: 0o700)
+            try populate(upper)
             let options = "lowerdir=\(tree.rootfs),upperdir=\(upper),workdir=\(work)"
             if Glibc.mount("overlay", target, "overlay", 0, options) == 0 {
                 try copyRootMetadata(from: tree.rootfs, to: upper)
@@ -38,6 +45,7 @@ enum RootfsMounter {
         guard result.status == 0 else {
             throw SkiffError(.system, "copy the root of \(layer) to \(quote(target)): cp: \(result.stderrLastLine)")
         }
+        try populate(target)
         return false
     }
 

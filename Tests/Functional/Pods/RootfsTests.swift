@@ -33,6 +33,20 @@ final class RootfsTests: PodTestCase {
         }
     }
 
+    /// An app may be called "stage1": its root is still its own (its overlay layers once shared
+    /// the stage1 root's, and the app saw the stage1's /opt/stage2 and /skiff).
+    func testAnAppNamedStage1HasARootOfItsOwn() throws {
+        let image = try TestImages.busybox(probe: ["print", "unused"])
+        try forEachStage1 { stage1 in
+            let script = "for p in /opt/stage2 /skiff; do [ -e $p ] && echo seen=$p; done; echo looked"
+            let result = try runPod(
+                stage1: stage1, image: image, appFlags: ["--name=stage1", "--exec=/bin/sh"], appArguments: ["-c", script])
+            XCTAssertEqual(result.status, .exited(0), result.output)
+            XCTAssertTrue(result.output.contains("looked"), result.output)
+            XCTAssertFalse(result.output.contains("seen="), result.output)
+        }
+    }
+
     func testAPodManifest() throws {
         let image = try TestImages.busybox(probe: ["env"])
         try forEachStage1 { stage1 in
