@@ -34,24 +34,25 @@ enum PodNetworking {
     /// pod networking are refused. On failure everything done is undone before the error.
     /// `manifest`: the pod manifest when the caller holds it (run just wrote it), else it is read.
     static func setUp(
-        _ paths: PodPaths, uuid: String, stage1: ImageManifest, manifest given: PodManifest? = nil, flags: inout [String],
+        _ paths: PodPaths, uuid: String, stage1: Stage1Descriptor, manifest given: PodManifest? = nil, flags: inout [String],
         config: EngineConfig, debug: Bool
     ) throws {
         let options = try PodNetworkOptions.load(paths)
-        let manifest = try given ?? PodManifest.parse(try FileSystem.read(paths.manifest))
         let values = flags.compactMap { flag -> String? in
             flag == "--net" ? "default" : flag.hasPrefix("--net=") ? String(flag.dropFirst(6)) : nil
         }
         guard stage1.annotation(Stage1Contract.Annotation.network) == namespaceCapability else {
-            let flavor = stage1.annotation(Stage1Contract.Annotation.flavor) ?? stage1.name.value
-            var given: [String] = manifest.ports.isEmpty ? [] : ["--port"]
-            if options.mdsRegister { given.append("--mds-register") }
-            if options.dns != DNSOptions() { given.append("--dns/--hosts-entry") }
-            if let first = given.first {
+            let flavor = stage1.annotation(Stage1Contract.Annotation.flavor) ?? stage1.name
+            let ports = try given.map { !$0.ports.isEmpty } ?? declaresPorts(paths)
+            var asked: [String] = ports ? ["--port"] : []
+            if options.mdsRegister { asked.append("--mds-register") }
+            if options.dns != DNSOptions() { asked.append("--dns/--hosts-entry") }
+            if let first = asked.first {
                 throw SkiffError(.usage, "\(first): stage1 \(quote(flavor)) has no pod networking (only --net=host)")
             }
             return
         }
+        let manifest = try given ?? PodManifest.parse(try FileSystem.read(paths.manifest))
         let selection = try NetworkSelection.select(
             try NetworkSelection.parse(values), catalog: try NetworkCatalog.load(configDirectories: config.configDirectories))
         let mappings = try PortForwarding.mappings(
@@ -81,6 +82,22 @@ enum PodNetworking {
     }
 
     /// Registers the pod with the running metadata service; returns AC_METADATA_URL.
+    /// Whether the pod manifest asks for ports. Parsed only when its text names "ports": a
+    /// stage1 without pod networking needs nothing else of it, and parsing costs every start.
+    private static func declaresPorts(_ paths: PodPaths) throws -> Bool {
+        let bytes = try FileSystem.read(paths.manifest)
+        guard bytes.withUnsafeBufferPointer({ contains($0, Array("\"ports\"".utf8)) }) else { return false }
+        return try !PodManifest.parse(bytes).ports.isEmpty
+    }
+
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if (1..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return true }
+        }
+        return false
+    }
+
     static func register(_ paths: PodPaths, uuid: String, manifest: PodManifest, info: NetInfo) throws -> String {
         guard info.mode == .contained, let hostAddress = info.hostAddress else {
             throw SkiffError(.usage, "--mds-register needs a network with a route to the host, not --net=\(info.mode.rawValue)")

@@ -63,7 +63,7 @@ enum RunCommand {
         var flags = prepared.stage1Flags
         do {
             try PodNetworking.setUp(
-                prepared.handle.paths, uuid: uuid, stage1: prepared.stage1.manifest, manifest: prepared.manifest, flags: &flags,
+                prepared.handle.paths, uuid: uuid, stage1: Stage1Descriptor(prepared.stage1.manifest), manifest: prepared.manifest, flags: &flags,
                 config: invocation.config, debug: invocation.global.debug)
         } catch {
             // An unknown network, a port no app declares, a flag the stage1 cannot honour: the
@@ -119,7 +119,7 @@ enum RunPreparedCommand {
         replace("hostname", invocation.value("hostname"))
         replace("net", invocation.value("net"))
         try PodNetworkOptions(invocation.arguments, networks: invocation.value("net")).save(handle.paths)
-        let stage1Manifest = try SkiffImage.ImageManifest.parse(try FileSystem.read(handle.paths.stage1Manifest))
+        let stage1Manifest = try Stage1Descriptor(podCopy: try FileSystem.read(handle.paths.stage1Manifest), path: handle.paths.stage1Manifest)
         guard let entrypoint = stage1Manifest.annotation(Stage1Contract.Annotation.run) else {
             throw SkiffError(.invalid, "run-prepared: pod \(record.uuid.value): its stage1 has no run entrypoint")
         }
