@@ -36,6 +36,27 @@ final class PortAndDNSTests: NetworkTestCase {
         }
     }
 
+    /// A stage1 without pod networking (fly) refuses a pod that forwards ports, whether run at
+    /// once or prepared first, and a pod whose apps only declare ports runs.
+    func testAStage1WithoutPodNetworkingRefusesForwardedPorts() throws {
+        let image = try shellImage("echo ran") { recipe in recipe.ports = [.init(name: "http", port: 8080)] }
+        XCTAssertEqual(try world.run("--insecure-options=image", "fetch", image.path).status, 0)  // no warning below
+        let why = "the container stage1 has pod networking and forwards ports (the case above)"
+        try forEachStage1(Stage1Case("a stage1 without pod networking refuses --port", notSupported: ["container": why])) { stage1 in
+            let port = try freePort()
+            let refused = try world.run(podArguments(stage1: stage1, podFlags: ["--port=http:\(port)"], image: image))
+            world.assertFailure(refused, contains: "--port: stage1 \"\(stage1.flavor)\" has no pod networking")
+            let prepared = try world.run(podArguments("prepare", stage1: stage1, podFlags: ["--port=http:\(port)"], image: image))
+            XCTAssertEqual(prepared.status, 0, prepared.stderrText)
+            let uuid = prepared.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            world.assertFailure(try world.run("run-prepared", uuid), contains: "--port: stage1 \"\(stage1.flavor)\" has no pod networking")
+            let declaredOnly = try runPod(stage1: stage1, image: image)
+            XCTAssertEqual(declaredOnly.status, .exited(0), declaredOnly.output)
+            XCTAssertTrue(declaredOnly.output.contains("ran"), declaredOnly.output)
+            try removePods("gc of the refused pods")
+        }
+    }
+
     func testDNSFlagsWriteResolvConfAndHosts() throws {
         let image = try shellImage("echo \"resolv=$(cat /etc/resolv.conf | tr '\\n' '|')\"; echo \"hosts=$(cat /etc/hosts | tr '\\n' '|')\"")
         try forEachStage1(Stage1Case("DNS flags, resolv.conf and hosts files", notSupported: ["fly": Self.flyHostOnly])) { stage1 in
