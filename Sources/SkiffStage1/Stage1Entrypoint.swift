@@ -32,17 +32,5 @@ public enum Stage1Entrypoint: String, Sendable, CaseIterable {
     }
 
     /// The process environment as a dictionary (the first of duplicate names wins, as getenv).
-    public static func environment() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                let name = String(text[..<equals])
-                if result[name] == nil { result[name] = String(text[text.index(after: equals)...]) }
-            }
-            pointer += 1
-        }
-        return result
-    }
+    public static func environment() -> [String: String] { ProcessEnvironment.current() }
 }

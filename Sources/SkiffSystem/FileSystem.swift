@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// File-system helpers. Every write that must survive a crash goes to a temporary name in the
 /// same directory, is fsynced, then renamed over the target (and the directory fsynced), so a
@@ -127,26 +128,37 @@ public enum FileSystem {
         }
     }
 
-    /// A unique temporary name next to `path` (same directory, so a rename is atomic).
+    /// A unique temporary name next to `path` (same directory, so a rename is atomic): a random
+    /// 64-bit base drawn once per process, plus a counter, in hex. One getrandom per process
+    /// instead of one per file, and no generic formatting: `run` writes a handful of these.
     public static func temporaryName(for path: String) -> String {
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return parentPath(path) + "/." + baseName(path) + ".tmp-" + suffix
+        let value = temporaryBase &+ temporaryCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        var hex = [UInt8](repeating: 0, count: 16)
+        for index in 0..<16 { hex[index] = hexDigits[Int((value >> (60 - 4 * UInt64(index))) & 0xf)] }
+        return parentPath(path) + "/." + baseName(path) + ".tmp-" + String(decoding: hex, as: UTF8.self)
     }
 
-    /// The directory part of a path ("/a/b" → "/a", "b" → ".", "/" → "/").
+    private static let temporaryBase = UInt64.random(in: 0...UInt64.max)
+    private static let temporaryCounter = Atomic<UInt64>(0)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The directory part of a path ("/a/b" → "/a", "b" → ".", "/" → "/"). On bytes: paths are
+    /// split on every write of `run`, and Character-wise slicing costs microseconds per call.
     public static func parentPath(_ path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        if slash == trimmed.startIndex { return "/" }
-        return String(trimmed[..<slash])
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 1 && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        guard let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        if slash == 0 { return "/" }
+        return String(decoding: bytes[..<slash], as: UTF8.self)
     }
 
     /// The last component of a path.
     public static func baseName(_ path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
-        return String(trimmed[trimmed.index(after: slash)...])
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 1 && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        guard let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) else { return String(decoding: bytes[..<end], as: UTF8.self) }
+        return String(decoding: bytes[(slash + 1)..<end], as: UTF8.self)
     }
 }

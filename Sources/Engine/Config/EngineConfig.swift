@@ -45,14 +45,5 @@ public struct EngineConfig: Sendable {
     }
 }
 
-/// This process's environment.
-func processEnvironment() -> [String: String] {
-    var result: [String: String] = [:]
-    var cursor = environ
-    while let entry = cursor.pointee {
-        let pair = String(cString: entry)
-        if let eq = pair.firstIndex(of: "=") { result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }
-        cursor += 1
-    }
-    return result
-}
+/// The process's environment (first of repeated names wins).
+func processEnvironment() -> [String: String] { ProcessEnvironment.current() }
