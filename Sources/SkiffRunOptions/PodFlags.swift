@@ -10,7 +10,7 @@ extension ParserState {
         case "volume":
             let volume = try checked(name, value) { () throws(FlagProblem) in try VolumeOption.parse(value) }
             guard !request.volumes.contains(where: { $0.name == volume.name }) else {
-                throw error(name, value, "volume \(quote(volume.name)) given twice")
+                throw error(name, value, "volume \(quote(volume.name.value)) given twice")
             }
             request.volumes.append(volume)
             manifestConflicts.append("--volume")
@@ -102,7 +102,7 @@ extension ParserState {
 
     /// Every --mount names a --volume (rkt: "dangling mount point").
     func checkMounts() throws {
-        let names = Set(request.volumes.map(\.name))
+        let names = Set(request.volumes.map(\.name.value))
         for mount in request.globalMounts + request.apps.flatMap(\.mounts) where !names.contains(mount.volume) {
             throw error("--mount \(quote("volume=\(mount.volume),target=\(mount.target)")): no --volume named \(quote(mount.volume))")
         }

@@ -75,7 +75,7 @@ public struct PodRequest: Sendable, Equatable {
     /// One entry per image, in command-line order.
     public var apps: [AppOptions] = []
     /// `--volume`, in order; names unique.
-    public var volumes: [VolumeOption] = []
+    public var volumes: [Volume] = []
     /// `--mount` given before any image: applies to every app (an app's own mount of the same
     /// target wins).
     public var globalMounts: [MountOption] = []

@@ -65,5 +65,5 @@ public func resolveMounts(options: AppOptions, request: PodRequest) throws -> [M
 
 /// The pod manifest's volumes for the request's `--volume`s, in order.
 public func resolveVolumes(request: PodRequest) throws -> [Volume] {
-    try request.volumes.map { try $0.podVolume() }
+    request.volumes
 }

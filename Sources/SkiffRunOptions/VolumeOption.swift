@@ -4,65 +4,25 @@
 import SkiffImage
 import SkiffSystem
 
-/// A pod volume from `--volume`.
-public struct VolumeOption: Sendable, Equatable {
-    /// The volume's name, a valid AC name.
-    public var name: String
-    /// host or empty.
-    public var kind: Volume.Kind
-    /// host: the absolute host path.
-    public var source: String?
-    /// Read-only for every app (appc's default: false).
-    public var readOnly: Bool?
-    /// host: bind sub-mounts too (default decided by the stage1: true, false for fly).
-    public var recursive: Bool?
-    /// empty: the directory's octal mode (default "0755").
-    public var mode: String?
-    /// empty: the directory's owner (default 0).
-    public var uid: Int?
-    /// empty: the directory's group (default 0).
-    public var gid: Int?
-
-    /// A volume as given (not validated; `init(parsing:)` validates and fills in defaults).
-    public init(
-        name: String, kind: Volume.Kind, source: String? = nil, readOnly: Bool? = nil, recursive: Bool? = nil,
-        mode: String? = nil, uid: Int? = nil, gid: Int? = nil
-    ) {
-        self.name = name
-        self.kind = kind
-        self.source = source
-        self.readOnly = readOnly
-        self.recursive = recursive
-        self.mode = mode
-        self.uid = uid
-        self.gid = gid
-    }
-
+/// `--volume`: the flag's syntax parsed straight into the pod manifest's `Volume`.
+public enum VolumeOption {
     /// Parses the `--volume` syntax; an empty volume gets mode 0755, uid 0 and gid 0 unless
     /// given (appc's defaults).
-    public init(parsing text: String) throws {
+    public static func volume(parsing text: String) throws -> Volume {
         do {
-            self = try VolumeOption.parse(text)
+            return try parse(text)
         } catch {
             throw error.usageError("--volume \(quote(text))")
         }
     }
 
-    /// The pod manifest's form of this volume.
-    public func podVolume() throws -> Volume {
-        let volume = Volume(
-            name: try ACName(validating: name), kind: kind, source: source, readOnly: readOnly, recursive: recursive,
-            mode: mode, uid: uid, gid: gid)
-        return volume
-    }
-
     static let keys = ["kind", "source", "readOnly", "recursive", "mode", "uid", "gid"]
 
-    static func parse(_ text: String) throws(FlagProblem) -> VolumeOption {
+    static func parse(_ text: String) throws(FlagProblem) -> Volume {
         let name = String(text.prefix { $0 != "," })
         guard !name.isEmpty else { throw FlagProblem("needs a volume name first (NAME,kind=host|empty,...)") }
         guard !name.contains("=") else { throw FlagProblem("needs a volume name first, not \(quote(name))") }
-        guard ACName.isValid(name) else { throw FlagProblem("volume name \(quote(name)) is not an AC name") }
+        guard let acName = try? ACName(validating: name) else { throw FlagProblem("volume name \(quote(name)) is not an AC name") }
         let rest = text.dropFirst(name.count + 1)
         let pairs = rest.isEmpty ? [] : try keyValueList(String(rest), allowing: keys)
         var values: [String: String] = [:]
@@ -71,7 +31,7 @@ public struct VolumeOption: Sendable, Equatable {
         guard let kind = Volume.Kind(rawValue: kindText) else {
             throw FlagProblem("kind \(quote(kindText)) is not host or empty")
         }
-        var volume = VolumeOption(name: name, kind: kind)
+        var volume = Volume(name: acName, kind: kind)
         volume.readOnly = try values["readOnly"].map { (text) throws(FlagProblem) in try boolean(text, "readOnly") }
         volume.recursive = try values["recursive"].map { (text) throws(FlagProblem) in try boolean(text, "recursive") }
         switch kind {

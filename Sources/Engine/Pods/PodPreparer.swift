@@ -58,7 +58,7 @@ struct PodPreparer {
             manifests.append(try store.manifest(record.imageID))
         }
         let names = try appNames(for: request.apps, imageNames: records.map(\.name))
-        var volumes = try request.volumes.map { try $0.podVolume() }
+        var volumes = request.volumes
         var apps: [RuntimeApp] = []
         for (index, options) in request.apps.enumerated() {
             let image = manifests[index]

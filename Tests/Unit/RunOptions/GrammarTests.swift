@@ -11,7 +11,7 @@ final class RunOptionsGrammarTests: XCTestCase {
         let request = try parseRun(["--volume", "d,kind=empty", "a.aci", "--exec=/bin/a", "example.com/b", "--exec", "/bin/b", "sha512-abc"])
         XCTAssertEqual(request.apps.map(\.image), ["a.aci", "example.com/b", "sha512-abc"])
         XCTAssertEqual(request.apps.map(\.exec), ["/bin/a", "/bin/b", nil])
-        XCTAssertEqual(request.volumes.map(\.name), ["d"])
+        XCTAssertEqual(request.volumes.map(\.name.value), ["d"])
     }
 
     func testArgumentsRunToTripleDashOrTheEnd() throws {

@@ -9,20 +9,20 @@ import XCTest
 final class RunOptionsVolumeMountTests: XCTestCase {
     func testHostVolume() throws {
         let volume = try XCTUnwrap(try parseRun(["--volume", "data,kind=host,source=/srv/data,readOnly=true,recursive=false", "a"]).volumes.first)
-        XCTAssertEqual(volume, VolumeOption(name: "data", kind: .host, source: "/srv/data", readOnly: true, recursive: false))
-        XCTAssertEqual(try volume.podVolume(), Volume(name: try ACName(validating: "data"), kind: .host, source: "/srv/data", readOnly: true, recursive: false))
-        let plain = try VolumeOption(parsing: "dev,kind=host,source=/dev/sda")
+        XCTAssertEqual(volume, Volume(name: try ACName(validating: "data"), kind: .host, source: "/srv/data", readOnly: true, recursive: false))
+        let plain = try VolumeOption.volume(parsing: "dev,kind=host,source=/dev/sda")
         XCTAssertNil(plain.readOnly)
         XCTAssertNil(plain.recursive)
     }
 
     func testEmptyVolumeDefaults() throws {
-        XCTAssertEqual(try VolumeOption(parsing: "scratch,kind=empty"), VolumeOption(name: "scratch", kind: .empty, mode: "0755", uid: 0, gid: 0))
+        let scratch = try ACName(validating: "scratch"), s = try ACName(validating: "s")
+        XCTAssertEqual(try VolumeOption.volume(parsing: "scratch,kind=empty"), Volume(name: scratch, kind: .empty, mode: "0755", uid: 0, gid: 0))
         XCTAssertEqual(
-            try VolumeOption(parsing: "s,kind=empty,mode=0700,uid=1000,gid=100,readOnly=false"),
-            VolumeOption(name: "s", kind: .empty, readOnly: false, mode: "0700", uid: 1000, gid: 100))
+            try VolumeOption.volume(parsing: "s,kind=empty,mode=0700,uid=1000,gid=100,readOnly=false"),
+            Volume(name: s, kind: .empty, readOnly: false, mode: "0700", uid: 1000, gid: 100))
         // The pod manifest accepts what the flag produced.
-        let volume = try VolumeOption(parsing: "s,kind=empty,mode=1777").podVolume()
+        let volume = try VolumeOption.volume(parsing: "s,kind=empty,mode=1777")
         try PodManifest(apps: [], volumes: [volume]).validate()
     }
 
