@@ -29,12 +29,17 @@ public enum FileSystem {
 
     /// mkdir -p with `mode` for the directories it creates.
     public static func createDirectory(_ path: String, mode: mode_t = 0o755) throws {
-        if isDirectory(path) { return }
-        let parent = parentPath(path)
-        if parent != path { try createDirectory(parent, mode: mode) }
-        if mkdir(path, mode) < 0 && errno != EEXIST {
-            throw SkiffError.system("mkdir \(quote(path))")
+        // mkdir first: most calls make a new directory in an existing one, and a stat before and
+        // after every mkdir walked the path three times (a pod's layout is a dozen of these).
+        if mkdir(path, mode) == 0 { return }
+        var error = errno
+        if error == ENOENT {
+            let parent = parentPath(path)
+            if parent != path { try createDirectory(parent, mode: mode) }
+            if mkdir(path, mode) == 0 { return }
+            error = errno
         }
+        guard error == EEXIST else { throw SkiffError.system("mkdir \(quote(path))", errno: error) }
         if !isDirectory(path) { throw SkiffError(.invalid, "mkdir \(quote(path)): exists and is not a directory") }
     }
 
