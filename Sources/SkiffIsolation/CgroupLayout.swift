@@ -174,29 +174,9 @@ struct MountInfoLine {
     init?(_ line: Substring) {
         let fields = line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
         guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 3 < fields.count else { return nil }
-        root = MountInfoLine.unescape(fields[3])
-        point = MountInfoLine.unescape(fields[4])
+        root = MountInfo.unescape(fields[3])
+        point = MountInfo.unescape(fields[4])
         type = fields[dash + 1]
         superOptions = fields[dash + 3].split(separator: ",").map(String.init)
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as \ooo.
-    static func unescape(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
-        var bytes: [UInt8] = []
-        let utf8 = Array(text.utf8)
-        var i = 0
-        while i < utf8.count {
-            if utf8[i] == UInt8(ascii: "\\"), i + 3 < utf8.count,
-                let value = UInt8(String(decoding: utf8[(i + 1)...(i + 3)], as: UTF8.self), radix: 8)
-            {
-                bytes.append(value)
-                i += 4
-            } else {
-                bytes.append(utf8[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -60,7 +60,7 @@ public enum PodMounts {
         for (order, line) in text.split(separator: UInt8(ascii: "\n")).enumerated() {
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5, omittingEmptySubsequences: false)
             guard fields.count >= 5 else { continue }
-            let point = unescape(fields[4])
+            let point = MountInfo.unescape(fields[4])
             // The pod directory is the first path below pods/<state>/: check that prefix.
             var candidate = point
             var matched = set.contains(candidate)
@@ -84,7 +84,7 @@ public enum PodMounts {
             // "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw": field 5.
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5, omittingEmptySubsequences: false)
             guard fields.count >= 5 else { continue }
-            let point = unescape(fields[4])
+            let point = MountInfo.unescape(fields[4])
             if point == root || point.hasPrefix(root == "/" ? "/" : root + "/") {
                 found.append((order, point.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }, point))
             }
@@ -97,26 +97,5 @@ public enum PodMounts {
         guard let real = realpath(path, nil) else { return nil }
         defer { free(real) }
         return String(cString: real)
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as \ooo (three octal digits).
-    private static func unescape(_ field: ArraySlice<UInt8>) -> String {
-        let bytes = Array(field)
-        let isOctal = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(byte) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let escape = index + 4 <= bytes.count ? bytes[(index + 1)..<(index + 4)] : []
-            if bytes[index] == UInt8(ascii: "\\"), escape.count == 3, escape.allSatisfy(isOctal) {
-                let digits = escape.map { Int($0 - UInt8(ascii: "0")) }
-                out.append(UInt8(truncatingIfNeeded: digits[0] * 64 + digits[1] * 8 + digits[2]))
-                index += 4
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -32,7 +32,7 @@ enum LeakSources {
             let halves = line.split(separator: " - ", maxSplits: 1)
             let fields = halves[0].split(separator: " ")
             guard fields.count >= 5, halves.count == 2 else { continue }
-            let point = unescapeMountinfo(String(fields[4]))
+            let point = MountInfo.unescape(fields[4])
             guard scope.roots.contains(where: { point.hasPrefix($0) }) || point.contains(scope.mountKeyword) else {
                 continue
             }
@@ -40,26 +40,6 @@ enum LeakSources {
             found.append(LeakItem(.mount, key: "\(fields[0]) \(point)", detail: "\(point) (\(type))"))
         }
         return found
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as \ooo.
-    static func unescapeMountinfo(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        let raw = Array(text.utf8)
-        var index = 0
-        while index < raw.count {
-            let digits = index + 3 < raw.count ? raw[(index + 1)...(index + 3)] : []
-            if raw[index] == UInt8(ascii: "\\"), digits.count == 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }),
-                let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 8)
-            {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(raw[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: processes

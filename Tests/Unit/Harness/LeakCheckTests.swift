@@ -113,7 +113,7 @@ final class LeakCheckTests: XCTestCase {
     }
 
     func testMountinfoUnescaping() {
-        XCTAssertEqual(LeakSources.unescapeMountinfo(#"/tmp/a\040b\134c"#), #"/tmp/a b\c"#)
-        XCTAssertEqual(LeakSources.unescapeMountinfo(#"/tmp/end\04"#), #"/tmp/end\04"#)
+        XCTAssertEqual(MountInfo.unescape(#"/tmp/a\040b\134c"#), #"/tmp/a b\c"#)
+        XCTAssertEqual(MountInfo.unescape(#"/tmp/end\04"#), #"/tmp/end\04"#)
     }
 }

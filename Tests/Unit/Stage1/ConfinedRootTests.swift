@@ -73,7 +73,7 @@ final class ConfinedRootTests: XCTestCase {
     }
 
     func testMountInfoDecodesEscapes() {
-        XCTAssertEqual(MountInfo.decode("/a\\040b\\011c\\134d"), "/a b\tc\\d")
-        XCTAssertEqual(MountInfo.decode("/plain"), "/plain")
+        XCTAssertEqual(MountInfo.unescape("/a\\040b\\011c\\134d"), "/a b\tc\\d")
+        XCTAssertEqual(MountInfo.unescape("/plain"), "/plain")
     }
 }
