@@ -69,20 +69,9 @@ final class CapabilitiesRuntimeTests: XCTestCase {
         let plan = try CapabilityPlan.resolve(isolators: [], uid: 0, disabled: false)
         let filter = try SeccompFilter.build(isolators: [], disabled: false)
         let iso = try PreparedIsolation(capabilities: plan, seccomp: filter, noNewPrivileges: false, oomScoreAdjust: 321, uid: 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("cat /proc/self/status /proc/self/oom_score_adj > \"$0\""), strdup(out), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var result = sk_exec_result()
-        let rc = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                var attr = sk_exec_attr()
-                attr.path = UnsafePointer(a[0])
-                attr.argv = a.baseAddress.map { UnsafePointer($0) }
-                attr.envp = e.baseAddress.map { UnsafePointer($0) }
-                attr.isolation = iso.pointer
-                return sk_fork_exec_in_root(&attr, &result)
-            }
-        }
+        let (rc, result) = forkExecInRoot(
+            ["/bin/sh", "-c", "cat /proc/self/status /proc/self/oom_score_adj > \"$0\"", out], environment: ["PATH=/usr/bin:/bin"]
+        ) { $0.isolation = iso.pointer }
         XCTAssertEqual(rc, 0, "stage \(result.stage) errno \(result.error)")
         var status: Int32 = 0
         waitpid(result.pid, &status, 0)

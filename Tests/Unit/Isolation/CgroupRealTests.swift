@@ -76,20 +76,7 @@ final class CgroupRealTests: XCTestCase {
         defer { try? pod.remove(kill: true) }
         let app = try pod.child("sleeper")
         let iso = try PreparedIsolation(capabilities: nil, seccomp: nil, noNewPrivileges: false, oomScoreAdjust: nil, uid: 0, cgroupProcs: app.openProcs())
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-        defer { argv.forEach { free($0) } }
-        var result = sk_exec_result()
-        let rc = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                var attr = sk_exec_attr()
-                attr.path = UnsafePointer(a[0])
-                attr.argv = a.baseAddress.map { UnsafePointer($0) }
-                attr.envp = e.baseAddress.map { UnsafePointer($0) }
-                attr.isolation = iso.pointer
-                return sk_fork_exec_in_root(&attr, &result)
-            }
-        }
+        let (rc, result) = forkExecInRoot(["/bin/sleep", "30"]) { $0.isolation = iso.pointer }
         XCTAssertEqual(rc, 0, "stage \(result.stage) errno \(result.error)")
         XCTAssertEqual(try pod.processes(), [result.pid])
         try pod.remove(kill: true, timeout: 5)
@@ -117,20 +104,9 @@ final class CgroupRealTests: XCTestCase {
         XCTAssertTrue(try node.openProcs(skippingUnified: true).isEmpty)
         let scratch = try FileSystem.makeTemporaryDirectory(in: FileSystem.temporaryDirectory, prefix: "skiff-iso-clone-")
         defer { try? FileSystem.removeTree(scratch) }
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("cat /proc/self/cgroup > \"$0\""), strdup(scratch + "/cgroup"), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-        defer { argv.forEach { free($0) } }
-        var result = sk_exec_result()
-        let rc = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                var attr = sk_exec_attr()
-                attr.path = UnsafePointer(a[0])
-                attr.argv = a.baseAddress.map { UnsafePointer($0) }
-                attr.envp = e.baseAddress.map { UnsafePointer($0) }
-                attr.into_cgroup = 1
-                attr.cgroup_fd = directory.raw
-                return sk_fork_exec_in_root(&attr, &result)
-            }
+        let (rc, result) = forkExecInRoot(["/bin/sh", "-c", "cat /proc/self/cgroup > \"$0\"", scratch + "/cgroup"]) { attr in
+            attr.into_cgroup = 1
+            attr.cgroup_fd = directory.raw
         }
         XCTAssertEqual(rc, 0, "stage \(result.stage) errno \(result.error)")
         var status: Int32 = 0

@@ -130,3 +130,25 @@ func syscallNumber(_ name: String) -> Int {
 func requireRoot() throws {
     try XCTSkipUnless(geteuid() == 0, "needs root (CI runs as root)")
 }
+
+/// Starts `argv` the way a stage1 starts an app (sk_fork_exec_in_root), with `configure` filling
+/// in the attributes under test; returns the call's result (pid, or the failing stage and errno).
+func forkExecInRoot(
+    _ argv: [String], environment: [String] = [], configure: (inout sk_exec_attr) -> Void
+) -> (rc: Int32, result: sk_exec_result) {
+    let cArgv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    let cEnvp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+    defer { (cArgv + cEnvp).forEach { free($0) } }
+    var result = sk_exec_result()
+    let rc = cArgv.withUnsafeBufferPointer { a in
+        cEnvp.withUnsafeBufferPointer { e in
+            var attr = sk_exec_attr()
+            attr.path = UnsafePointer(a[0])
+            attr.argv = a.baseAddress.map { UnsafePointer($0) }
+            attr.envp = e.baseAddress.map { UnsafePointer($0) }
+            configure(&attr)
+            return sk_fork_exec_in_root(&attr, &result)
+        }
+    }
+    return (rc, result)
+}

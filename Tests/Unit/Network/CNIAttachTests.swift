@@ -2,6 +2,7 @@
 // creates. Traffic goes only between those namespaces and the host's own addresses.
 import SkiffImage
 import SkiffSystem
+import SkiffTestSupport
 import XCTest
 @testable import SkiffNetwork
 #if canImport(Glibc)
@@ -63,13 +64,13 @@ final class CNIAttachTests: XCTestCase {
 
         // Pod to host and host to pod, on the pod's own address and the host end.
         let podIP = address.ip
-        let (listener, port) = try namespace.perform { try listenTCP("0.0.0.0") }
+        let (listener, port) = try namespace.perform { try TCP.listen("0.0.0.0") }
         let echo = try OneShotEcho(listener: listener)
-        XCTAssertEqual(try exchangeTCP(podIP, port: port, message: "host-to-pod"), "echo:host-to-pod")
+        XCTAssertEqual(try TCP.exchange(podIP, port: port, message: "host-to-pod", retrySeconds: 0), "echo:host-to-pod")
         echo.wait()
-        let (hostListener, hostPort) = try listenTCP("10.213.31.1")
+        let (hostListener, hostPort) = try TCP.listen("10.213.31.1")
         let hostEcho = try OneShotEcho(listener: hostListener)
-        XCTAssertEqual(try namespace.perform { try exchangeTCP("10.213.31.1", port: hostPort, message: "pod-to-host") }, "echo:pod-to-host")
+        XCTAssertEqual(try namespace.perform { try TCP.exchange("10.213.31.1", port: hostPort, message: "pod-to-host", retrySeconds: 0) }, "echo:pod-to-host")
         hostEcho.wait()
         XCTAssertEqual(hostEcho.peer, podIP)
 
@@ -101,9 +102,9 @@ final class CNIAttachTests: XCTestCase {
         let aIP = try XCTUnwrap(a.networks[0].parsedResult?.podAddresses.first?.ip)
         let bIP = try XCTUnwrap(b.networks[0].parsedResult?.podAddresses.first?.ip)
         XCTAssertNotEqual(aIP, bIP)
-        let (listener, port) = try NetworkNamespace(path: try XCTUnwrap(a.namespacePath)).perform { try listenTCP(aIP) }
+        let (listener, port) = try NetworkNamespace(path: try XCTUnwrap(a.namespacePath)).perform { try TCP.listen(aIP) }
         let echo = try OneShotEcho(listener: listener)
-        let reply = try NetworkNamespace(path: try XCTUnwrap(b.namespacePath)).perform { try exchangeTCP(aIP, port: port, message: "from-b") }
+        let reply = try NetworkNamespace(path: try XCTUnwrap(b.namespacePath)).perform { try TCP.exchange(aIP, port: port, message: "from-b", retrySeconds: 0) }
         echo.wait()
         XCTAssertEqual(reply, "echo:from-b")
         XCTAssertEqual(echo.peer, bIP, "ptp routes pod to pod through the host without masquerading")
@@ -132,9 +133,9 @@ final class CNIAttachTests: XCTestCase {
         XCTAssertTrue(info.networks[1].portMappings.isEmpty)
         let namespace = NetworkNamespace(path: try XCTUnwrap(info.namespacePath))
         for target in ["127.0.0.1", try XCTUnwrap(hostAddress())] {
-            let (listener, _) = try namespace.perform { try listenTCP("0.0.0.0", port: 8080) }
+            let (listener, _) = try namespace.perform { try TCP.listen("0.0.0.0", port: 8080) }
             let echo = try OneShotEcho(listener: listener)
-            XCTAssertEqual(try exchangeTCP(target, port: hostPort, message: "via \(target)"), "echo:via \(target)", target)
+            XCTAssertEqual(try TCP.exchange(target, port: hostPort, message: "via \(target)", retrySeconds: 0), "echo:via \(target)", target)
             echo.wait()
             listener.close()
         }

@@ -1,6 +1,7 @@
 // Network namespaces as files: created with lo up, joined from a helper thread, removed without
 // a trace, removable twice.
 import SkiffSystem
+import SkiffTestSupport
 import XCTest
 @testable import SkiffNetwork
 #if canImport(Glibc)
@@ -23,10 +24,10 @@ final class NamespaceTests: XCTestCase {
         XCTAssertTrue(lines.first?.contains("lo:") == true && lines.first?.contains(",UP") == true, links.stdoutText)
         // A socket made inside talks over the namespace's own loopback.
         let reply = try namespace.perform { () throws -> String in
-            let (listener, port) = try listenTCP("127.0.0.1")
+            let (listener, port) = try TCP.listen("127.0.0.1")
             let echo = try OneShotEcho(listener: listener)
             defer { echo.wait() }
-            return try exchangeTCP("127.0.0.1", port: port, message: "ping")
+            return try TCP.exchange("127.0.0.1", port: port, message: "ping", retrySeconds: 0)
         }
         XCTAssertEqual(reply, "echo:ping")
         // The host's namespace is not the pod's: its links are still visible here.

@@ -82,53 +82,6 @@ func randomUUID() -> String {
     return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
 }
 
-/// A TCP listener on `address:port` (port 0: any) in the current namespace; returns the socket
-/// and the port it got.
-func listenTCP(_ address: String, port: UInt16 = 0) throws -> (FileDescriptor, UInt16) {
-    let fd = try check("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-    let socketFD = FileDescriptor(owning: fd, path: "tcp \(address)")
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = port.bigEndian
-    inet_pton(AF_INET, address, &addr.sin_addr)
-    _ = try withUnsafePointer(to: &addr) { pointer in
-        try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-            try check("bind \(address):\(port)") { bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-    }
-    try check("listen") { listen(fd, 8) }
-    var bound = sockaddr_in()
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &bound) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return (socketFD, UInt16(bigEndian: bound.sin_port))
-}
-
-/// Connects to `address:port` (in the calling thread's namespace) with a 3 s timeout, sends
-/// `message`, returns everything the peer sends back before closing.
-func exchangeTCP(_ address: String, port: UInt16, message: String) throws -> String {
-    let fd = try check("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-    let socketFD = FileDescriptor(owning: fd, path: "tcp \(address):\(port)")
-    var timeout = timeval(tv_sec: 3, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = port.bigEndian
-    inet_pton(AF_INET, address, &addr.sin_addr)
-    _ = try withUnsafePointer(to: &addr) { pointer in
-        try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-            try check("connect \(address):\(port)") { connect(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-    }
-    try socketFD.write(Array(message.utf8))
-    shutdown(fd, Int32(SHUT_WR))
-    return String(decoding: try socketFD.readAll(limit: 1 << 16), as: UTF8.self)
-}
-
 /// Serves one connection on `listener` in the background: replies "echo:<what it read>" and
 /// closes. `wait()` joins it (bounded by the socket timeouts).
 final class OneShotEcho: @unchecked Sendable {
