@@ -38,13 +38,7 @@ public enum ContainerRun {
     /// when the stage1 fails before any app ran.
     public static func main(_ argv: [String], environment: [String: String], signals: SignalSnapshot) -> Never {
         var reporter = Stage1Reporter(flavor: flavorName)
-        let arguments: RunArguments
-        do {
-            arguments = try RunArguments(parsing: argv)
-        } catch {
-            reporter.fail(error)
-        }
-        reporter.debugging = arguments.debug
+        let arguments = reporter.runArguments(argv)
         do {
             let launch = try prepare(arguments, environment: environment, signals: signals)
             exit(try run(launch, reporter: reporter))

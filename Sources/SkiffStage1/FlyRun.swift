@@ -13,13 +13,7 @@ public enum FlyRun {
     /// or 254 when fly fails before the app ran (no `pid`, no status file then).
     public static func main(_ argv: [String], environment: [String: String], signals: SignalSnapshot) -> Never {
         var reporter = Stage1Reporter(flavor: "fly")
-        let arguments: RunArguments
-        do {
-            arguments = try RunArguments(parsing: argv)
-        } catch {
-            reporter.fail(error)
-        }
-        reporter.debugging = arguments.debug
+        let arguments = reporter.runArguments(argv)
         let mounts = MountStack()
         do {
             let status = try run(arguments, environment: environment, signals: signals, mounts: mounts, reporter: reporter)

@@ -18,6 +18,18 @@ public struct Stage1Reporter: Sendable {
         self.debugging = debugging
     }
 
+    /// `run`'s arguments (docs/stage1-abi.md "Running"), with debug lines on for `--debug`; bad
+    /// ones end the stage1 here (one line, exit status 254).
+    public mutating func runArguments(_ argv: [String]) -> RunArguments {
+        do {
+            let arguments = try RunArguments(parsing: argv)
+            debugging = arguments.debug
+            return arguments
+        } catch {
+            fail(error)
+        }
+    }
+
     /// The line for `error`, without the newline.
     public func line(_ error: any Error) -> String { "skiff stage1 (\(flavor)): \(error)" }
 
