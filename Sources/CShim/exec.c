@@ -85,11 +85,12 @@ static void child_fail(int report_fd, int stage) {
     _exit(127);
 }
 
-int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
+int sk_fork_exec_start(const sk_exec_attr *a, sk_exec_result *r, int *report_fd) {
     r->pid = -1;
     r->stage = SK_EXEC_NONE;
     r->error = 0;
     r->pre_stage = SK_EXEC_NONE;
+    *report_fd = -1;
 
     int report[2];
     if (pipe2(report, O_CLOEXEC) < 0) {
@@ -116,24 +117,36 @@ int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
         r->error = fork_errno;
         return -1;
     }
+    r->pid = pid;
+    *report_fd = report[0];
+    return 0;
+}
 
+int sk_fork_exec_finish(int report_fd, sk_exec_result *r) {
     /* End of file on the report pipe means execve succeeded (the pipe closed on exec). */
     int msg[2];
     ssize_t n;
     do {
-        n = read(report[0], msg, sizeof msg);
+        n = read(report_fd, msg, sizeof msg);
     } while (n < 0 && errno == EINTR);
-    close(report[0]);
+    close(report_fd);
     if (n == (ssize_t)sizeof msg) {
         int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
         }
+        r->pid = -1;
         r->stage = msg[0];
         r->error = msg[1];
         return -1;
     }
-    r->pid = pid;
     return 0;
+}
+
+int sk_fork_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {
+    int report_fd;
+    if (sk_fork_exec_start(a, r, &report_fd) < 0)
+        return -1;
+    return sk_fork_exec_finish(report_fd, r);
 }
 
 int sk_exec_in_root(const sk_exec_attr *a, sk_exec_result *r) {

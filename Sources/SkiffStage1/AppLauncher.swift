@@ -57,10 +57,19 @@ public struct LaunchSpec {
 /// stdin, stdout and stderr and no other descriptor: nothing of stage0's or the stage1's (the pod
 /// lock above all) reaches an app.
 public enum AppLauncher {
-    /// Forks and executes `spec`; returns the child's PID once execve succeeded.
-    public static func spawn(_ spec: LaunchSpec, signals: SignalSnapshot) throws -> pid_t {
+    /// Forks and executes `spec`; returns the child's PID once execve succeeded. `started` runs
+    /// in this process with the child's PID right after the fork, while the child is still on
+    /// its way to execve (on another CPU, if there is one): fly writes `pid` there.
+    public static func spawn(
+        _ spec: LaunchSpec, signals: SignalSnapshot, started: (pid_t) -> Void = { _ in }
+    ) throws -> pid_t {
         var result = sk_exec_result()
-        let rc = withAttributes(spec, signals) { attr in sk_fork_exec_in_root(attr, &result) }
+        let rc = withAttributes(spec, signals) { attr in
+            var report: Int32 = -1
+            guard sk_fork_exec_start(attr, &result, &report) == 0 else { return -1 }
+            started(result.pid)
+            return sk_fork_exec_finish(report, &result)
+        }
         guard rc == 0 else { throw failure(spec, result) }
         return result.pid
     }

@@ -72,14 +72,24 @@ public enum FlyRun {
         let spec = LaunchSpec(
             root: appRoot, workingDirectory: workingDirectory, credentials: (ids.uid, ids.gid, section.supplementaryGIDs),
             path: path, argv: section.exec, environment: env, subject: "app \(quote(name))")
-        let pid = try AppLauncher.spawn(spec, signals: signals)
+        // `pid` is written while the child chroots and executes (the contract asks for it once
+        // the process exists), not after: that overlaps the two on a machine with two CPUs.
+        var pidError: Error?
+        let pid: pid_t
         do {
-            try PodFiles.writePID(pid, paths: paths)
+            pid = try AppLauncher.spawn(spec, signals: signals) { child in
+                do { try PodFiles.writePID(child, paths: paths) } catch { pidError = error }
+            }
         } catch {
+            // The exec failed: the PID written names nobody now.
+            if pidError == nil { unlink(paths.pid) }
+            throw error
+        }
+        if let pidError {
             // Without `pid` nobody can stop or enter the pod: do not leave the app running unseen.
             kill(pid, SIGKILL)
             _ = try? Supervisor.wait(for: pid)
-            throw error
+            throw pidError
         }
         let status = try Supervisor.wait(for: pid)
         reporter.debug("app \(quote(name)): exited with status \(status)")

@@ -24,8 +24,14 @@ public enum PodFiles {
     /// `writeStatus` into a status directory given by path: a stage1 that pivoted into its root
     /// writes `/skiff/status/<app>`, the same file.
     public static func writeStatus(_ status: Int32, app: String, directory: String) throws {
-        try FileSystem.createDirectory(directory, mode: 0o755)
-        try replace(directory + "/" + app, "\(status)\n", durable: false)
+        // stage0 makes the directory before the stage1 runs: create it only when it is missing
+        // (a stage1 of an older stage0, or one that pivoted elsewhere).
+        do {
+            try replace(directory + "/" + app, "\(status)\n", durable: false)
+        } catch let error as SkiffError where error.errno == ENOENT {
+            try FileSystem.createDirectory(directory, mode: 0o755)
+            try replace(directory + "/" + app, "\(status)\n", durable: false)
+        }
     }
 
     /// The recorded status of `app`: from the stage1 root, else from the stage1 overlay's upper

@@ -99,6 +99,14 @@ int sk_app_enter_and_exec(const sk_app_attr *attr, sk_exec_result *result);
 /// The report travels over a close-on-exec pipe: end of file means the exec happened.
 int sk_fork_exec_in_root(const sk_exec_attr *attr, sk_exec_result *result);
 
+/// sk_fork_exec_in_root in two halves, so the parent can work while the child is on its way to
+/// execve (fly writes `pid` then). Start forks: 0 with result->pid set and *report_fd the read
+/// end of the report pipe, or -1 with result->stage and result->error (no child). Finish reads
+/// the report and closes report_fd: 0 once execve succeeded, or -1 with result->stage and
+/// result->error and result->pid reset to -1 (the failed child is reaped).
+int sk_fork_exec_start(const sk_exec_attr *attr, sk_exec_result *result, int *report_fd);
+int sk_fork_exec_finish(int report_fd, sk_exec_result *result);
+
 /// The same steps in this process, without fork (for an entrypoint that becomes the program).
 /// Returns only on failure: -1 with result->stage and result->error.
 int sk_exec_in_root(const sk_exec_attr *attr, sk_exec_result *result);
