@@ -16,6 +16,9 @@ public enum Stage1Contract {
         /// `netns`: the stage1 joins a pod network namespace stage0 made (`--netns=PATH`, CNI
         /// networks, `--port`, DNS files, `--mds-url`); absent: the stage1 handles `--net` alone.
         public static let network = "skiff.dev/stage1/network"
+        /// `true`: the stage1 writes nothing in its root outside `skiff/`, so stage0 mounts the
+        /// rest read-only (a cheaper mount: no upper layer); absent: the whole root is writable.
+        public static let readOnlyRoot = "skiff.dev/stage1/read-only-root"
     }
 
     /// The environment variable holding the locked pod directory descriptor.

@@ -131,9 +131,12 @@ struct PodPreparer {
         try FileSystem.createDirectory(paths.stage1, mode: 0o755)
         try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
         // The stage1 root gets opt/stage2/<app>/{manifest,rootfs/} for every app and the status
-        // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted.
+        // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted; a
+        // stage1 that declares it writes only below skiff/ gets the rest read-only.
+        let readOnly = stage1.manifest.annotation(Stage1Contract.Annotation.readOnlyRoot) == "true"
         try RootfsMounter.mount(
-            stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay(.stage1), overlay: overlay
+            stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay(.stage1), overlay: overlay,
+            writable: readOnly ? ["skiff"] : nil
         ) { root in
             for app in manifest.apps {
                 let directory = root + "/opt/stage2/" + app.name.value

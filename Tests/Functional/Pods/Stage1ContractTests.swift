@@ -82,6 +82,61 @@ final class Stage1ContractTests: PodTestCase {
         XCTAssertEqual(try world.run("rm", uuid).status, 0)
     }
 
+    /// `skiff.dev/stage1/read-only-root: true`: the stage1 root is a read-only overlay with only
+    /// skiff/ writable, statuses land in the pod's layer, and gc takes every mount down.
+    func testAStage1DeclaringAReadOnlyRootGetsOneWithSkiffWritable() throws {
+        let variant = try stubVariant(annotations: [("skiff.dev/stage1/read-only-root", "true")])
+        let image = try TestImages.busybox(probe: ["exit", "0"])
+        world.environment["SKIFF_STUB_BEHAVIOUR"] = "exit:5"
+        let result = try world.run(["--insecure-options=image", "run", "--stage1-path=\(variant)", image.path])
+        XCTAssertEqual(result.status, 5, result.stderrText)
+        let uuid = try onlyPod()
+        let pod = URL(fileURLWithPath: world.dataDirectory + "/pods/run/" + uuid).standardizedFileURL.path
+        let mounts = try podMounts(pod)
+        XCTAssertEqual(mounts[pod + "/stage1/rootfs"]?.type, "overlay", "\(mounts)")
+        XCTAssertEqual(mounts[pod + "/stage1/rootfs"]?.options.contains("ro"), true, "the stage1 root is read-only: \(mounts)")
+        XCTAssertEqual(mounts[pod + "/stage1/rootfs/skiff"]?.options.contains("rw"), true, "skiff/ is writable: \(mounts)")
+        XCTAssertEqual(open(pod + "/stage1/rootfs/not-skiff", O_WRONLY | O_CREAT | O_EXCL, 0o644), -1)
+        XCTAssertEqual(errno, EROFS, "outside skiff/ the root refuses writes")
+        XCTAssertFalse(FileSystem.exists(pod + "/overlay/stage1.work"), "no upper layer, no work directory")
+        let status = try world.run("status", uuid).stdoutText
+        XCTAssertTrue(status.contains("app-busybox=5\n"), "the status the stub wrote under skiff/: \(status)")
+        XCTAssertTrue(FileSystem.exists(pod + "/overlay/stage1.upper/skiff/status/busybox"), "it lives in the pod's layer")
+        XCTAssertEqual(try world.run("gc", "--grace-period=0s").status, 0)
+        XCTAssertEqual(try podMounts(pod).keys.sorted(), [], "gc took every mount down")
+    }
+
+    /// The mounts at or below `directory`: mount point -> (file system type, mount options).
+    private func podMounts(_ directory: String) throws -> [String: (type: String, options: [String])] {
+        var result: [String: (type: String, options: [String])] = [:]
+        for line in String(decoding: try FileSystem.read("/proc/self/mountinfo"), as: UTF8.self).split(separator: "\n") {
+            let halves = line.components(separatedBy: " - ")
+            let fields = halves[0].split(separator: " ")
+            guard halves.count == 2, fields.count >= 6 else { continue }
+            let point = MountInfo.unescape(fields[4])
+            guard point == directory || point.hasPrefix(directory + "/") else { continue }
+            result[point] = (String(halves[1].split(separator: " ")[0]), fields[5].split(separator: ",").map(String.init))
+        }
+        return result
+    }
+
+    /// The stub stage1 image with extra annotations in its manifest.
+    private func stubVariant(annotations: [(String, String)]) throws -> String {
+        let directory = world.scratch + "/stub-variant"
+        try FileSystem.createDirectory(directory)
+        XCTAssertEqual(try Subprocess.run(["tar", "-xf", stub, "-C", directory]).status, 0)
+        var manifest = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(try FileSystem.read(directory + "/manifest"))) as? [String: Any])
+        var list = manifest["annotations"] as? [[String: String]] ?? []
+        list += annotations.map { ["name": $0.0, "value": $0.1] }
+        manifest["annotations"] = list
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: directory + "/manifest"))
+        let output = world.scratch + "/stub-variant.aci"
+        let packed = try Subprocess.run(["tar", "--numeric-owner", "-cf", output, "-C", directory, "manifest", "rootfs"])
+        XCTAssertEqual(packed.status, 0, packed.stderrText)
+        return output
+    }
+
     func testStage1ConfigAndSelectionFlags() throws {
         let image = try TestImages.busybox(probe: ["exit", "0"])
         // A stage1.d file naming the stub makes it the default.

@@ -57,6 +57,8 @@ final class BuildStage1ScriptTests: XCTestCase {
         XCTAssertEqual(annotations[Stage1Contract.Annotation.gc], "/fly-gc")
         XCTAssertEqual(annotations[Stage1Contract.Annotation.interfaceVersion], "\(Stage1Contract.interfaceVersion)")
         XCTAssertEqual(annotations[Stage1Contract.Annotation.flavor], "fly")
+        XCTAssertEqual(annotations[Stage1Contract.Annotation.readOnlyRoot], "true", "fly writes only skiff/status in its root")
+        XCTAssertNil(annotations[Stage1Contract.Annotation.network], "fly shares the host's network")
         XCTAssertEqual(try FileSystem.read(rootfs + "/rootfs/fly", limit: 256 << 20), try FileSystem.read(binary, limit: 256 << 20))
         for entrypoint in Stage1Entrypoint.allCases {
             var buffer = [CChar](repeating: 0, count: 64)
