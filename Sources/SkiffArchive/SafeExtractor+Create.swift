@@ -55,11 +55,12 @@ extension SafeExtractor {
     /// page cache with folios as large as the write (up to 2 MiB on ext4 and XFS), and Linux 6.18
     /// maps a whole cached folio when a process faults on any page of it: every process started
     /// from a freshly extracted image would map, and count in its RSS, up to 2 MiB of text around
-    /// each page it runs. Written 16 KiB at a time, a touched page maps its fault-around window
-    /// (64 KiB) as on older kernels: the container pod's init measured 4.1-5.8 MiB from a binary
-    /// written in 1 MiB pieces, 1.8 MiB from 16 KiB pieces (4 KiB pieces: 1.76 MiB, four times the
-    /// write calls; docs/images.md, the extractor's rules).
-    static let mappedFilePiece = 16 << 10
+    /// each page it runs. 64 KiB is the fault-around window, what a fault mapped anyway on older
+    /// kernels: one folio per window. The container pod's init measured 4.1-5.8 MiB from a binary
+    /// written in 1 MiB pieces, 2.1 MiB from 64 KiB pieces, 1.8 MiB from 16 KiB pieces; smaller
+    /// pieces cost every start more per-folio work at each fault and at exit (16 KiB: a fly
+    /// `run` 0.12 ms slower, fly-run and the app both; docs/images.md, the extractor's rules).
+    static let mappedFilePiece = 64 << 10
 
     /// Whether a file's first bytes are an ELF header (what the kernel maps into a process).
     static func isELF(_ chunk: UnsafeRawBufferPointer) -> Bool {
