@@ -12,8 +12,8 @@ extension PodRecord {
         try withPodError("read the manifest of", uuid) { try PodManifest.parse(try FileSystem.read(paths.manifest)) }
     }
 
-    /// The PID the stage1 wrote to `pid`: nil while the file does not exist; an error if it is
-    /// not a positive decimal number.
+    /// The PID the stage1 wrote to `pid`: nil while the file does not exist or is empty (stage0
+    /// creates it empty); an error if it is not a positive decimal number.
     public func pid() throws -> Int32? {
         try withPodError("read the pid of", uuid) {
             guard let text = try PodRecord.readIfPresent(paths.pid) else { return nil }
@@ -64,7 +64,7 @@ extension PodRecord {
         var newest: Int64?
         for directory in [paths.statusDirectory, statusDirectoryInUpper] {
             for name in (try? FileSystem.list(directory)) ?? [] {
-                if let time = PodRecord.modificationTime(directory + "/" + name).map({ Int64($0.tv_sec) }) {
+                if let time = PodRecord.writtenTime(directory + "/" + name).map({ Int64($0.tv_sec) }) {
                     newest = max(newest ?? time, time)
                 }
             }
@@ -76,10 +76,12 @@ extension PodRecord {
     /// defined in one place).
     private var statusDirectoryInUpper: String { FileSystem.parentPath(paths.appStatusInUpper("app")) }
 
-    /// The text of a small file, or nil if it does not exist.
+    /// The text of a small file, or nil if it does not exist or is empty (a `pid` or status file
+    /// stage0 made and the stage1 has not written yet).
     static func readIfPresent(_ path: String) throws -> String? {
         do {
-            return String(decoding: try FileSystem.read(path, limit: 4096), as: UTF8.self)
+            let bytes = try FileSystem.read(path, limit: 4096)
+            return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
         } catch let error as SkiffError where error.errno == ENOENT {
             return nil
         }

@@ -42,10 +42,10 @@ public struct PodRecord: Sendable {
     public var createdTime: Double? { createdStamp.map(PodRecord.seconds) }
 
     /// The start time (mtime of `pid`), Unix seconds; nil before the stage1 wrote it.
-    public var started: Int64? { PodRecord.modificationTime(paths.pid).map { Int64($0.tv_sec) } }
+    public var started: Int64? { PodRecord.writtenTime(paths.pid).map { Int64($0.tv_sec) } }
 
     /// The start time in seconds with fractions.
-    public var startedTime: Double? { PodRecord.modificationTime(paths.pid).map(PodRecord.seconds) }
+    public var startedTime: Double? { PodRecord.writtenTime(paths.pid).map(PodRecord.seconds) }
 
     /// What list/status show: the state read with a lock probe. A pod that moved since it was
     /// looked up is followed to its new state; one that is gone reads as `deleting`.
@@ -87,6 +87,14 @@ public struct PodRecord: Sendable {
     static func modificationTime(_ path: String) -> timespec? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
+        return st.st_mtim
+    }
+
+    /// The mtime of a file a stage1 writes (`pid`, a status), nil while it is missing or still
+    /// stage0's empty file.
+    static func writtenTime(_ path: String) -> timespec? {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_size > 0 else { return nil }
         return st.st_mtim
     }
 

@@ -82,7 +82,7 @@ public enum FlyRun {
             }
         } catch {
             // The exec failed: the PID written names nobody now.
-            if pidError == nil { unlink(paths.pid) }
+            if pidError == nil { PodFiles.clearPID(paths: paths) }
             throw error
         }
         if let pidError {

@@ -1,17 +1,24 @@
 // The files a stage1 writes into the pod (docs/stage1-abi.md "The pod directory"): `pid` and one
-// status per app, each replaced atomically so a reader sees nothing or a whole number, never half.
+// status per app. stage0 creates them empty; a stage1 fills an empty one in place with a single
+// write, or replaces a file atomically: a reader sees nothing (or an empty file, which means the
+// same) or a whole number, never half.
 #if canImport(Glibc)
 import Glibc
 #endif
 import SkiffSystem
 
-/// Files a stage1 writes: `pid` and app statuses, atomically (temporary name in the same
-/// directory, then rename); and their readers for stage0.
+/// Files a stage1 writes: `pid` and app statuses, in stage0's empty file or atomically (temporary
+/// name in the same directory, then rename); and their readers for stage0.
 public enum PodFiles {
     /// Writes `pid` ("<pid>\n"). Not fsynced: it matters only while the pod runs, and a pod does
     /// not survive a host crash, so stage1 start-up does not wait for the disk.
     public static func writePID(_ pid: Int32, paths: PodPaths) throws {
-        try replace(paths.pid, "\(pid)\n", durable: false)
+        try fill(paths.pid, "\(pid)\n")
+    }
+
+    /// Empties `pid` again (fly, when the exec of the app failed after `pid` was written).
+    public static func clearPID(paths: PodPaths) {
+        _ = truncate(paths.pid, 0)
     }
 
     /// Writes `stage1/rootfs/skiff/status/<app>` ("<status>\n"), creating the status directory.
@@ -27,7 +34,7 @@ public enum PodFiles {
         // stage0 makes the directory before the stage1 runs: create it only when it is missing
         // (a stage1 of an older stage0, or one that pivoted elsewhere).
         do {
-            try replace(directory + "/" + app, "\(status)\n", durable: false)
+            try fill(directory + "/" + app, "\(status)\n")
         } catch let error as SkiffError where error.errno == ENOENT {
             try FileSystem.createDirectory(directory, mode: 0o755)
             try replace(directory + "/" + app, "\(status)\n", durable: false)
@@ -35,8 +42,8 @@ public enum PodFiles {
     }
 
     /// The recorded status of `app`: from the stage1 root, else from the stage1 overlay's upper
-    /// directory (after stage0 unmounted the pod); nil when neither exists (the app never ended,
-    /// or never ran).
+    /// directory (after stage0 unmounted the pod); nil when neither exists or both are empty (the
+    /// app never ended, or never ran).
     public static func readStatus(app: String, paths: PodPaths) throws -> Int32? {
         for path in [paths.appStatus(app), paths.appStatusInUpper(app)] {
             if let text = try readIfPresent(path) {
@@ -49,7 +56,8 @@ public enum PodFiles {
         return nil
     }
 
-    /// The pod's main process as the stage1 recorded it; nil when `pid` does not exist yet.
+    /// The pod's main process as the stage1 recorded it; nil when `pid` does not exist yet or is
+    /// still stage0's empty file.
     public static func readPID(paths: PodPaths) throws -> Int32? {
         guard let text = try readIfPresent(paths.pid) else { return nil }
         guard let pid = Int32(text), pid > 0 else {
@@ -58,7 +66,7 @@ public enum PodFiles {
         return pid
     }
 
-    /// The file's text without surrounding whitespace, or nil if it does not exist.
+    /// The file's text without surrounding whitespace, or nil if it does not exist or is empty.
     static func readIfPresent(_ path: String) throws -> String? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -66,8 +74,25 @@ public enum PodFiles {
             throw SkiffError.system("open \(quote(path))")
         }
         let bytes = try FileDescriptor(owning: fd, path: path).readAll(limit: 4096)
+        guard !bytes.isEmpty else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
         return String(text.drop { $0 == " " || $0 == "\n" }.reversed().drop { $0 == " " || $0 == "\n" }.reversed())
+    }
+
+    /// Writes `text` into `path` in place when it is stage0's empty regular file (one write: a
+    /// reader sees empty or whole; no inode created, no rename), else replaces it atomically.
+    static func fill(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        if fd >= 0 {
+            let file = FileDescriptor(owning: fd, path: path)
+            defer { file.close() }
+            let st = try file.stat()
+            if st.st_mode & S_IFMT == S_IFREG && st.st_size == 0 {
+                try file.write(Array(text.utf8))
+                return
+            }
+        }
+        try replace(path, text, durable: false)
     }
 
     /// Temporary file next to `path`, written, optionally fsynced, renamed over `path`.

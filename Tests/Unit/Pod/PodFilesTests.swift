@@ -29,17 +29,21 @@ final class PodFilesTests: PodTestCase {
         }
     }
 
-    /// pid: nil while absent, the number when written (newline and all), an error naming the
-    /// pod when malformed; started is the pid file's mtime.
+    /// pid: nil while absent or empty (stage0's file, not written yet), the number when written
+    /// (newline and all), an error naming the pod when malformed; started is the pid file's
+    /// mtime once written.
     func testPid() throws {
         let record = try makePod(.run)
         XCTAssertNil(try record.pid())
         XCTAssertNil(record.started)
+        try write(record.paths.pid, "")
+        XCTAssertNil(try record.pid(), "empty: not written yet")
+        XCTAssertNil(record.started, "empty: not started yet")
         try write(record.paths.pid, "4242\n")
         try setModificationTime(record.paths.pid, 1_700_000_123)
         XCTAssertEqual(try record.pid(), 4242)
         XCTAssertEqual(record.started, 1_700_000_123)
-        for bad in ["", "abc\n", "-5\n", "0\n", "12 34\n", "99999999999\n"] {
+        for bad in ["\n", "abc\n", "-5\n", "0\n", "12 34\n", "99999999999\n"] {
             try write(record.paths.pid, bad)
             XCTAssertThrowsError(try record.pid(), bad) { error in
                 XCTAssertEqual((error as? SkiffError)?.code, .invalid)
@@ -58,6 +62,7 @@ final class PodFilesTests: PodTestCase {
         try write(record.paths.appStatus("worker"), "3\n")
         try write(record.paths.appStatusInUpper("worker"), "99\n")
         try write(record.paths.appStatus("stranger"), "5\n")  // not in the manifest
+        try write(record.paths.appStatus("cache"), "")  // stage0's empty file: not ended yet
         XCTAssertEqual(try record.appStatuses(), ["web": 0, "db": 137, "worker": 3])
         try write(record.paths.appStatus("web"), "zero\n")
         XCTAssertThrowsError(try record.appStatuses()) { error in
@@ -69,6 +74,8 @@ final class PodFilesTests: PodTestCase {
     /// the pod runs or is not in run/ or exited-garbage/.
     func testExitedAt() throws {
         let record = try makePod(.run, apps: ["web", "db"])
+        try write(record.paths.appStatus("db"), "")  // stage0's empty file: no exit time yet
+        try setModificationTime(record.paths.appStatus("db"), 1_800_000_000)
         try setModificationTime(record.path, 1_600_000_000)
         XCTAssertEqual(record.exitedAt, 1_600_000_000)
         try write(record.paths.appStatus("web"), "0\n")

@@ -44,6 +44,30 @@ final class Stage1PodFilesTests: XCTestCase {
         XCTAssertEqual(try FileSystem.list(paths.statusDirectory), ["web"])
     }
 
+    /// stage0's empty files: read as not written yet, filled in place (same inode, no temporary
+    /// name), and only an empty file is written in place: a written one is replaced atomically.
+    func testStage0sEmptyFilesReadAsAbsentAndAreFilledInPlace() throws {
+        let paths = PodPaths(root: directory.path)
+        try FileSystem.createDirectory(paths.statusDirectory)
+        try stage1WriteFile(paths.pid, "")
+        try stage1WriteFile(paths.appStatus("web"), "")
+        XCTAssertNil(try PodFiles.readPID(paths: paths), "an empty pid is not written yet")
+        XCTAssertNil(try PodFiles.readStatus(app: "web", paths: paths), "an empty status is not written yet")
+        let pidInode = try FileSystem.status(paths.pid).st_ino
+        let statusInode = try FileSystem.status(paths.appStatus("web")).st_ino
+        try PodFiles.writePID(77, paths: paths)
+        try PodFiles.writeStatus(9, app: "web", paths: paths)
+        XCTAssertEqual(try PodFiles.readPID(paths: paths), 77)
+        XCTAssertEqual(try PodFiles.readStatus(app: "web", paths: paths), 9)
+        XCTAssertEqual(try FileSystem.status(paths.pid).st_ino, pidInode, "filled in place")
+        XCTAssertEqual(try FileSystem.status(paths.appStatus("web")).st_ino, statusInode, "filled in place")
+        XCTAssertEqual(try FileSystem.list(directory.path).sorted(), ["pid", "stage1"], "no temporary file left")
+        try PodFiles.writePID(78, paths: paths)
+        XCTAssertNotEqual(try FileSystem.status(paths.pid).st_ino, pidInode, "a written pid is replaced, not overwritten")
+        PodFiles.clearPID(paths: paths)
+        XCTAssertNil(try PodFiles.readPID(paths: paths), "cleared: empty again")
+    }
+
     func testStatusIsFoundInTheOverlayUpperDirectoryAfterUnmount() throws {
         let paths = PodPaths(root: directory.path)
         try stage1WriteFile(paths.appStatusInUpper("db"), "3\n")
