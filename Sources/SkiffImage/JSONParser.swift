@@ -156,7 +156,11 @@ private struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+                // Decoding repairs invalid UTF-8, so a repaired string differs from the bytes.
+                // (String(validating:as:) is not specialized across modules: each first use in
+                // a process looked its generic types up at run time.)
+                let text = String(decoding: out, as: UTF8.self)
+                guard text.utf8.count == out.count, text.utf8.elementsEqual(out) else { throw fail("invalid UTF-8 in a string") }
                 return text
             case UInt8(ascii: "\\"):
                 index += 1

@@ -22,7 +22,8 @@ public final class SpareDirectories {
     private var candidates: [String]?
     private var kept = 0
     private var counter = 0
-    private let base = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    /// Names deposits; made at the first one (only removal needs it).
+    private lazy var base = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     private lazy var umaskBits: mode_t = {
         let bits = umask(0)
         umask(bits)

@@ -36,7 +36,7 @@ struct PodPreparer {
         // other files are only read once the pod is prepared: written in place (writeNew).
         try FileSystem.writeAtomically(paths.manifest, manifest.encoded(pretty: true), durable: false)
         let flags = stage1Flags(request)
-        try FileSystem.writeNew(paths.stage1Options, Array(flags.joined(separator: "\n").utf8))
+        try FileSystem.writeNew(paths.stage1Options, Array(flags.joinedText(separator: "\n").utf8))
         try PodNetworkOptions(request: request).save(paths)
         try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay, spares: spares)
         return PreparedPod(handle: handle, manifest: manifest, stage1: stage1, stage1Flags: flags)
@@ -113,7 +113,7 @@ struct PodPreparer {
         var flags: [String] = []
         if request.interactive { flags.append("--interactive") }
         if let hostname = request.hostname { flags.append("--hostname=\(hostname)") }
-        if let networks = request.networks { flags.append("--net=\(networks.joined(separator: ","))") }
+        if let networks = request.networks { flags.append("--net=" + networks.joinedText(separator: ",")) }
         if config.insecure.contains(.capabilities) { flags.append("--disable-capabilities-restriction") }
         if config.insecure.contains(.paths) { flags.append("--disable-paths") }
         if config.insecure.contains(.seccomp) { flags.append("--disable-seccomp") }
@@ -164,7 +164,7 @@ struct PodPreparer {
             try check("chmod \(quote(directory))") { chmod(directory, mode) }
             try check("chown \(quote(directory))") { chown(directory, uid_t(volume.uid ?? 0), gid_t(volume.gid ?? 0)) }
         }
-        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joined(separator: "\n") + "\n").utf8))
+        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joinedText(separator: "\n") + "\n").utf8))
         try FileSystem.writeNew(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8))
         // Empty until the stage1 writes the PID into it: starting a prepared pod then creates no
         // file (ext4 without a journal scans past every inode freed in the last minutes for each
