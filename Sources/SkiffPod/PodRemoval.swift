@@ -13,7 +13,7 @@ import SkiffSystem
 enum PodRemoval {
     /// Removes `path` and everything below it. Missing is fine. With `spares`, the pod's own
     /// directories (`recyclable`) are emptied and kept there for the next pods instead of removed.
-    static func removeTree(_ path: String, spares: SpareInodes? = nil) throws {
+    static func removeTree(_ path: String, spares: SpareDirectories? = nil) throws {
         let parent = try FileDescriptor.open(FileSystem.parentPath(path), O_RDONLY | O_DIRECTORY)
         let name = FileSystem.baseName(path)
         let top: FileDescriptor
@@ -29,20 +29,6 @@ enum PodRemoval {
         try removeContents(of: top, relative: "", on: mount, spares: spares)
         top.close()
         try check("rmdir \(quote(path))") { unlinkat(parent.raw, name, AT_REMOVEDIR) }
-    }
-
-    /// The files of a pod's own layout that may be kept as spares (emptied): stage0's and the
-    /// stage1's, never an app's. Paths relative to the pod directory.
-    static func recyclableFile(_ relative: String) -> Bool {
-        switch relative {
-        case "pod-created", "pod", "stage1-options", "tree-ids", "stage1-image-id", "pid", "stage1/manifest":
-            return true
-        default:
-            // overlay/stage1.upper/opt/stage2/<app>/manifest and overlay/stage1.upper/skiff/status/<app>.
-            let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 5, parts[0...3] == ["overlay", "stage1.upper", "skiff", "status"] { return true }
-            return parts.count == 6 && parts[0...3] == ["overlay", "stage1.upper", "opt", "stage2"] && parts[5] == "manifest"
-        }
     }
 
     /// The directories of a pod's own layout that may be kept as spares: made by stage0 (or an
@@ -67,7 +53,7 @@ enum PodRemoval {
 
     /// Empties the directory `directory` (`relative` to the pod directory), which lies on `mount`.
     private static func removeContents(
-        of directory: FileDescriptor, relative: String, on mount: MountIdentity, spares: SpareInodes?
+        of directory: FileDescriptor, relative: String, on mount: MountIdentity, spares: SpareDirectories?
     ) throws {
         try makeWritable(directory)
         for (name, isDirectory) in try entries(of: directory) {
@@ -83,10 +69,6 @@ enum PodRemoval {
                 if unlinkat(directory.raw, name, AT_REMOVEDIR) < 0 && errno != ENOENT {
                     throw SkiffError.system("rmdir \(quote(child))")
                 }
-            } else if let spares, recyclableFile(relative.isEmpty ? name : relative + "/" + name),
-                spares.deposit(name, in: directory, fullPath: child, file: true)
-            {
-                continue
             } else if unlinkat(directory.raw, name, 0) < 0 && errno != ENOENT {
                 throw SkiffError.system("unlink \(quote(child))")
             }

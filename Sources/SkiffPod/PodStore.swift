@@ -36,9 +36,9 @@ public struct PodStore: Sendable {
         for state in PodState.allCases { try prepareDirectory(state) }
     }
 
-    /// Empty directories and files of removed pods kept for new ones: `<data dir>/pods/spare`
-    /// (SpareInodes: every inode made is a scan on ext4 without a journal after many pods).
-    public var spares: SpareInodes { SpareInodes(path: podsDirectory + "/spare") }
+    /// Empty directories of removed pods kept for new ones: `<data dir>/pods/spare`
+    /// (SpareDirectories: every mkdir is a scan on ext4 without a journal after many pods).
+    public var spares: SpareDirectories { SpareDirectories(path: podsDirectory + "/spare") }
 
     /// `<data dir>/pods/<state>`.
     public func directory(of state: PodState) -> String { podsDirectory + "/" + state.directoryName }
@@ -53,7 +53,7 @@ public struct PodStore: Sendable {
     /// exclusive lock on embryo/ (no creator mid-way), else once it is a minute old. So the instant
     /// between mkdir and flock is safe from a concurrent gc, and a creator killed in it leaves
     /// debris the next gc removes.
-    public func create(spares: SpareInodes? = nil) throws -> PodHandle {
+    public func create(spares: SpareDirectories? = nil) throws -> PodHandle {
         let uuid = PodUUID.random()
         return try withPodError("create", uuid) {
             try prepareDirectory(.embryo)
@@ -70,8 +70,7 @@ public struct PodStore: Sendable {
                 guard try PodLock.lock(directory, exclusive: true, wait: false) else {
                     throw SkiffError(.invalid, "\(quote(path)) is locked by another process")
                 }
-                // A spare file gets the time now: its mtime is the creation time.
-                try FileSystem.writeNew(path + "/" + PodPaths().created, [], spares: spares)
+                try directory.openAt(PodPaths().created, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644).close()
                 return PodHandle(store: self, uuid: uuid, state: .embryo, directory: directory)
             } catch {
                 rmdir(path)  // empty unless pod-created was made; gc removes what is left

@@ -90,14 +90,10 @@ public enum FileSystem {
     /// mix, even if this process dies. `durable` (the default) also survives a power loss (fsync
     /// of the file, rename, fsync of the directory); pod files skip that on the hot path of `run`,
     /// because a pod does not outlive a reboot anyway and `gc` cleans what one leaves.
-    /// `spares`: the temporary file may be a spare file (SpareInodes).
-    public static func writeAtomically(
-        _ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true, spares: SpareInodes? = nil
-    ) throws {
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws {
         let temporary = temporaryName(for: path)
         do {
-            let file =
-                try spares?.claimFile(at: temporary, mode: mode) ?? FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            let file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
             try file.write(bytes)
             if durable { try file.sync() }
             file.close()

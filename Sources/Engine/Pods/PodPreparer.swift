@@ -34,9 +34,9 @@ struct PodPreparer {
         let paths = handle.paths
         // `list` and `status` read the pod manifest of a pod in prepare/: replaced atomically. The
         // other files are only read once the pod is prepared: written in place (writeNew).
-        try FileSystem.writeAtomically(paths.manifest, manifest.encoded(pretty: true), durable: false, spares: spares)
+        try FileSystem.writeAtomically(paths.manifest, manifest.encoded(pretty: true), durable: false)
         let flags = stage1Flags(request)
-        try FileSystem.writeNew(paths.stage1Options, Array(flags.joinedText(separator: "\n").utf8), spares: spares)
+        try FileSystem.writeNew(paths.stage1Options, Array(flags.joinedText(separator: "\n").utf8))
         try PodNetworkOptions(request: request).save(paths)
         try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay, spares: spares)
         return PreparedPod(handle: handle, manifest: manifest, stage1: stage1, stage1Flags: flags)
@@ -124,13 +124,13 @@ struct PodPreparer {
 
     // MARK: The pod directory
 
-    private func layOut(_ manifest: PodManifest, stage1: Stage1Image, paths: PodPaths, overlay: Bool, spares: SpareInodes) throws {
+    private func layOut(_ manifest: PodManifest, stage1: Stage1Image, paths: PodPaths, overlay: Bool, spares: SpareDirectories) throws {
         let trees = TreeStore(images: store)
         var treeIDs: [String] = []
         let stage1Tree = try trees.render(try RenderPlan.steps(for: stage1.id, store: store))
         treeIDs.append(stage1Tree.id)
         try FileSystem.createDirectory(paths.stage1, mode: 0o755, spares: spares)
-        try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id), spares: spares)
+        try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
         // The stage1 root gets opt/stage2/<app>/{manifest,rootfs/} for every app and the status
         // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted; a
         // stage1 that declares it writes only below skiff/ gets the rest read-only.
@@ -142,11 +142,11 @@ struct PodPreparer {
             for app in manifest.apps {
                 let directory = root + "/opt/stage2/" + app.name.value
                 try FileSystem.createDirectory(directory + "/rootfs", mode: 0o755, spares: spares)
-                try FileSystem.writeNew(directory + "/manifest", try store.manifestBytes(app.image.id), spares: spares)
+                try FileSystem.writeNew(directory + "/manifest", try store.manifestBytes(app.image.id))
             }
             // Empty status files, filled in place by the stage1 as each app ends (docs/stage1-abi.md).
             try FileSystem.createDirectory(root + "/skiff/status", mode: 0o755, spares: spares)
-            for app in manifest.apps { try FileSystem.writeNew(root + "/skiff/status/" + app.name.value, [], spares: spares) }
+            for app in manifest.apps { try FileSystem.writeNew(root + "/skiff/status/" + app.name.value, []) }
         }
         for app in manifest.apps {
             let name = app.name.value
@@ -164,11 +164,11 @@ struct PodPreparer {
             try check("chmod \(quote(directory))") { chmod(directory, mode) }
             try check("chown \(quote(directory))") { chown(directory, uid_t(volume.uid ?? 0), gid_t(volume.gid ?? 0)) }
         }
-        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joinedText(separator: "\n") + "\n").utf8), spares: spares)
-        try FileSystem.writeNew(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8), spares: spares)
+        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joinedText(separator: "\n") + "\n").utf8))
+        try FileSystem.writeNew(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8))
         // Empty until the stage1 writes the PID into it: starting a prepared pod then creates no
         // file (ext4 without a journal scans past every inode freed in the last minutes for each
         // one it allocates; after a few hundred pods that was 0.3 ms a file).
-        try FileSystem.writeNew(paths.pid, [], spares: spares)
+        try FileSystem.writeNew(paths.pid, [])
     }
 }

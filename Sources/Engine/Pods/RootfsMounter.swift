@@ -29,7 +29,7 @@ enum RootfsMounter {
     @discardableResult
     static func mount(
         _ tree: RenderedTree, at target: String, layer: String, podOverlay: (upper: String, work: String), overlay: Bool,
-        writable: [String]? = nil, spares: SpareInodes? = nil, populate: (String) throws -> Void = { _ in }
+        writable: [String]? = nil, spares: SpareDirectories? = nil, populate: (String) throws -> Void = { _ in }
     ) throws -> Bool {
         try FileSystem.createDirectory(target, mode: 0o755, spares: spares)
         if overlay && overlayAvailable, let writable {
@@ -66,7 +66,7 @@ enum RootfsMounter {
     /// The read-only variant of `mount` (see `writable` there).
     private static func mountReadOnly(
         _ tree: RenderedTree, at target: String, layer: String, podLayer: String, writable: [String],
-        spares: SpareInodes?, populate: (String) throws -> Void
+        spares: SpareDirectories?, populate: (String) throws -> Void
     ) throws {
         try FileSystem.createDirectory(podLayer, mode: 0o755, spares: spares)
         try populate(podLayer)

@@ -25,7 +25,7 @@ final class LifecycleTests: PodTestCase {
 
     /// gc keeps the removed pod's own directories in pods/spare/ and the next pod is made from
     /// them (the app's root never: it is made new), and that pod runs and is collected as any.
-    func testGCKeepsSpareInodesForTheNextPod() throws {
+    func testGCKeepsSpareDirectoriesForTheNextPod() throws {
         let image = try TestImages.busybox(probe: ["exit", "3"])
         try forEachStage1 { stage1 in
             let spare = world.dataDirectory + "/pods/spare"

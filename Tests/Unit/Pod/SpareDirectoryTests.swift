@@ -1,5 +1,4 @@
-// Spare directories and files: what removal keeps, what a claim gives back, and what never
-// crosses pods.
+// Spare directories: what removal keeps, what a claim gives back, and what never crosses pods.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +9,7 @@ import XCTest
 
 @testable import SkiffPod
 
-final class SpareInodeTests: PodTestCase {
+final class SpareDirectoryTests: PodTestCase {
     private func inode(_ path: String) throws -> ino_t { try FileSystem.status(path).st_ino }
 
     /// A pod with stage0's layout (fly's read-only stage1 root), an app root with content, a
@@ -26,31 +25,22 @@ final class SpareInodeTests: PodTestCase {
         }
         try write(root + "/overlay/stage1.upper/skiff/status/web", "0\n")
         try write(root + "/overlay/app-web.upper/etc/written-by-the-app", "x")
-        try write(root + "/stage1-options", "--debug\n")
-        // A second link outside the pod: the file must not be kept (the other name would see a
-        // new pod's content). A second link inside the pod is removed first, so the file is then
-        // kept under its last name, which is safe.
-        XCTAssertEqual(link(root + "/stage1-options", scratch + "/outside-link"), 0)
-        try write(root + "/stage1/rootfs/unknown-file", "x")
         return record
     }
 
-    /// Only stage0's own directories and files are kept (never the app's root, its content, the
-    /// overlay's inner work directory, a volume, a file with a second link), files emptied;
-    /// everything else is removed as before.
-    func testRemovalKeepsOnlyThePodsOwnDirectoriesAndFiles() throws {
+    /// Only stage0's own directories are kept (never the app's root, its content, the overlay's
+    /// inner work directory or a volume); everything else is removed as before.
+    func testRemovalKeepsOnlyThePodsOwnDirectories() throws {
         let record = try layOutPod()
         let root = record.path
         let kept = try [
             "stage1", "stage1/rootfs", "overlay", "overlay/stage1.upper", "overlay/stage1.upper/opt",
             "overlay/stage1.upper/opt/stage2", "overlay/stage1.upper/opt/stage2/web", "overlay/stage1.upper/opt/stage2/web/rootfs",
             "overlay/stage1.upper/skiff", "overlay/stage1.upper/skiff/status", "overlay/app-web.work",
-            "pod-created", "overlay/stage1.upper/skiff/status/web",
         ].map { try inode(root + "/" + $0) }
         let removed = try [
             "overlay/app-web.upper", "overlay/app-web.upper/etc", "overlay/app-web.work/work", "sharedVolumes",
-            "sharedVolumes/data", "stage1/rootfs-extra", "overlay/app-web.upper/etc/written-by-the-app", "stage1-options",
-            "stage1/rootfs/unknown-file",
+            "sharedVolumes/data", "stage1/rootfs-extra",
         ].map { try inode(root + "/" + $0) }
         let spares = store.spares
         try PodRemoval.removeTree(root, spares: spares)
@@ -59,37 +49,7 @@ final class SpareInodeTests: PodTestCase {
         let inodes = Set(try names.map { try inode(spares.path + "/" + $0) })
         XCTAssertEqual(inodes, Set(kept), "exactly the pod's own directories are spares")
         XCTAssertTrue(inodes.isDisjoint(with: removed))
-        for name in names {
-            let st = try FileSystem.status(spares.path + "/" + name)
-            if st.st_mode & S_IFMT == S_IFDIR {
-                XCTAssertEqual(try FileSystem.list(spares.path + "/" + name), [], "\(name) is empty")
-            } else {
-                XCTAssertEqual(st.st_size, 0, "\(name) is emptied")
-            }
-        }
-    }
-
-    /// Spare files come back through writeNew and writeAtomically holding what was written, with
-    /// the asked mode and this process's owner; then new files are made as before.
-    func testSpareFilesComeBackWithTheirNewContent() throws {
-        let record = try layOutPod()
-        let spares = store.spares
-        try PodRemoval.removeTree(record.path, spares: spares)
-        let spareFiles = Set(try FileSystem.list(spares.path).filter { $0.hasPrefix("f") }.map { try inode(spares.path + "/" + $0) })
-        XCTAssertEqual(spareFiles.count, 2, "pod-created and the status")
-        let fresh = store.spares
-        try FileSystem.writeNew(scratch + "/a", Array("first\n".utf8), mode: 0o640, spares: fresh)
-        try FileSystem.writeAtomically(scratch + "/b", Array("second\n".utf8), durable: false, spares: fresh)
-        try FileSystem.writeNew(scratch + "/c", Array("third\n".utf8), spares: fresh)
-        XCTAssertEqual(String(decoding: try FileSystem.read(scratch + "/a"), as: UTF8.self), "first\n")
-        XCTAssertEqual(String(decoding: try FileSystem.read(scratch + "/b"), as: UTF8.self), "second\n")
-        XCTAssertEqual(String(decoding: try FileSystem.read(scratch + "/c"), as: UTF8.self), "third\n")
-        XCTAssertEqual(Set(try ["a", "b"].map { try inode(scratch + "/" + $0) }), spareFiles, "both spares used")
-        XCTAssertFalse(spareFiles.contains(try inode(scratch + "/c")), "then a new file")
-        XCTAssertEqual(try FileSystem.status(scratch + "/a").st_mode & 0o777, 0o640 & ~currentUmask())
-        XCTAssertEqual(try FileSystem.status(scratch + "/a").st_uid, geteuid())
-        XCTAssertThrowsError(try FileSystem.writeNew(scratch + "/c", [], spares: fresh), "writeNew never replaces")
-        XCTAssertNil(fresh.claimFile(at: scratch + "/d", mode: 0o644), "no spare file left")
+        for name in names { XCTAssertEqual(try FileSystem.list(spares.path + "/" + name), [], "\(name) is empty") }
     }
 
     /// A claimed spare is a new directory in all but its inode: asked mode (less the umask),
@@ -108,7 +68,7 @@ final class SpareInodeTests: PodTestCase {
         XCTAssertTrue(spares.deposit("stage1", in: parent, fullPath: old))
         XCTAssertFalse(FileSystem.exists(old))
 
-        let fresh = SpareInodes(path: spares.path)  // another process, as prepare is
+        let fresh = SpareDirectories(path: spares.path)  // another process, as prepare is
         XCTAssertEqual(fresh.claim(at: scratch + "/missing/child", mode: 0o755), .parentMissing)
         try FileSystem.createDirectory(scratch + "/taken")
         XCTAssertEqual(fresh.claim(at: scratch + "/taken", mode: 0o755), .exists, "an existing directory is not replaced")
@@ -133,7 +93,7 @@ final class SpareInodeTests: PodTestCase {
         let parent = try FileDescriptor.open(record.path, O_RDONLY | O_DIRECTORY)
         XCTAssertTrue(spares.deposit("stage1", in: parent, fullPath: record.path + "/stage1"))
         let spareInode = try inode(spares.path + "/" + XCTUnwrap(try FileSystem.list(spares.path).first))
-        let fresh = SpareInodes(path: spares.path)
+        let fresh = SpareDirectories(path: spares.path)
         try FileSystem.createDirectory(scratch + "/a/b/c", mode: 0o755, spares: fresh)
         XCTAssertTrue(FileSystem.isDirectory(scratch + "/a/b/c"))
         XCTAssertEqual(try FileSystem.list(spares.path), [], "the spare was used")
@@ -147,7 +107,7 @@ final class SpareInodeTests: PodTestCase {
     /// No more than `limit` spares are kept: the rest is removed.
     func testTheSpareDirectoryIsBounded() throws {
         let record = try layOutPod()
-        let spares = SpareInodes(path: store.spares.path, limit: 4)
+        let spares = SpareDirectories(path: store.spares.path, limit: 4)
         try PodRemoval.removeTree(record.path, spares: spares)
         XCTAssertEqual(try FileSystem.list(spares.path).count, 4)
         XCTAssertFalse(FileSystem.exists(record.path))
