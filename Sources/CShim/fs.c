@@ -81,7 +81,3 @@ int sk_fd_mount_id(int fd, unsigned long long *id) {
     *id = (unsigned long long)stx.stx_mnt_id;
     return 0;
 }
-
-int sk_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
-    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, 1U /* RENAME_NOREPLACE */);
-}

@@ -85,7 +85,7 @@ public struct PodGC {
             do {
                 try withPodError("remove", handle.uuid) {
                     try PodMounts.unmountAll(under: handle.path)
-                    try PodRemoval.removeTree(handle.path, spares: store.spares)
+                    try PodRemoval.removeTree(handle.path)
                 }
                 handle.unlock()
                 report.removed.append(handle.uuid.value)
@@ -172,7 +172,7 @@ public struct PodGC {
         }
         try withPodError("remove", handle.uuid) {
             try PodMounts.unmountAll(under: handle.path)
-            try PodRemoval.removeTree(handle.path, spares: store.spares)
+            try PodRemoval.removeTree(handle.path)
         }
         handle.unlock()
     }

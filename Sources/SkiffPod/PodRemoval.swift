@@ -11,9 +11,8 @@ import SkiffSystem
 /// itself sit on the mount of its parent. Unmounting first is `PodMounts`' job; this is the second
 /// guard, for a mount that was missed: it refuses, leaving everything in place.
 enum PodRemoval {
-    /// Removes `path` and everything below it. Missing is fine. With `spares`, the pod's own
-    /// directories (`recyclable`) are emptied and kept there for the next pods instead of removed.
-    static func removeTree(_ path: String, spares: SpareDirectories? = nil) throws {
+    /// Removes `path` and everything below it. Missing is fine.
+    static func removeTree(_ path: String) throws {
         let parent = try FileDescriptor.open(FileSystem.parentPath(path), O_RDONLY | O_DIRECTORY)
         let name = FileSystem.baseName(path)
         let top: FileDescriptor
@@ -26,35 +25,13 @@ enum PodRemoval {
         guard try MountIdentity(parent) == mount else {
             throw SkiffError(.invalid, "remove \(quote(path)): a mount point, not removing across it")
         }
-        try removeContents(of: top, relative: "", on: mount, spares: spares)
+        try removeContents(of: top, on: mount)
         top.close()
         try check("rmdir \(quote(path))") { unlinkat(parent.raw, name, AT_REMOVEDIR) }
     }
 
-    /// The directories of a pod's own layout that may be kept as spares: made by stage0 (or an
-    /// overlay's work directory), never an app's root or anything an app or a volume put there,
-    /// so nothing an app marked (a mode, an owner, an attribute, an encryption policy) can reach
-    /// another pod. Paths relative to the pod directory. Not the pod directory itself: the
-    /// remover still holds its lock, which a new pod made from it would find taken.
-    static func recyclable(_ relative: String) -> Bool {
-        switch relative {
-        case "stage1", "stage1/rootfs", "overlay", "overlay/stage1.upper", "overlay/stage1.work",
-            "overlay/stage1.upper/opt", "overlay/stage1.upper/opt/stage2", "overlay/stage1.upper/skiff",
-            "overlay/stage1.upper/skiff/status":
-            return true
-        default:
-            let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0] == "overlay", parts[1].hasPrefix("app-"), parts[1].hasSuffix(".work") { return true }
-            // overlay/stage1.upper/opt/stage2/<app> and .../<app>/rootfs: the app's mount point.
-            guard parts.count >= 5, parts.count <= 6, parts[0...3] == ["overlay", "stage1.upper", "opt", "stage2"] else { return false }
-            return parts.count == 5 || parts[5] == "rootfs"
-        }
-    }
-
-    /// Empties the directory `directory` (`relative` to the pod directory), which lies on `mount`.
-    private static func removeContents(
-        of directory: FileDescriptor, relative: String, on mount: MountIdentity, spares: SpareDirectories?
-    ) throws {
+    /// Empties the directory `directory`, which lies on `mount`.
+    private static func removeContents(of directory: FileDescriptor, on mount: MountIdentity) throws {
         try makeWritable(directory)
         for (name, isDirectory) in try entries(of: directory) {
             let child = directory.path + "/" + name
@@ -62,10 +39,8 @@ enum PodRemoval {
                 guard try MountIdentity(sub) == mount else {
                     throw SkiffError(.invalid, "remove \(quote(child)): a mount point, not removing across it")
                 }
-                let childRelative = relative.isEmpty ? name : relative + "/" + name
-                try removeContents(of: sub, relative: childRelative, on: mount, spares: spares)
+                try removeContents(of: sub, on: mount)
                 sub.close()
-                if let spares, recyclable(childRelative), spares.deposit(name, in: directory, fullPath: child) { continue }
                 if unlinkat(directory.raw, name, AT_REMOVEDIR) < 0 && errno != ENOENT {
                     throw SkiffError.system("rmdir \(quote(child))")
                 }

@@ -36,10 +36,6 @@ public struct PodStore: Sendable {
         for state in PodState.allCases { try prepareDirectory(state) }
     }
 
-    /// Empty directories of removed pods kept for new ones: `<data dir>/pods/spare`
-    /// (SpareDirectories: every mkdir is a scan on ext4 without a journal after many pods).
-    public var spares: SpareDirectories { SpareDirectories(path: podsDirectory + "/spare") }
-
     /// `<data dir>/pods/<state>`.
     public func directory(of state: PodState) -> String { podsDirectory + "/" + state.directoryName }
 
@@ -53,7 +49,7 @@ public struct PodStore: Sendable {
     /// exclusive lock on embryo/ (no creator mid-way), else once it is a minute old. So the instant
     /// between mkdir and flock is safe from a concurrent gc, and a creator killed in it leaves
     /// debris the next gc removes.
-    public func create(spares: SpareDirectories? = nil) throws -> PodHandle {
+    public func create() throws -> PodHandle {
         let uuid = PodUUID.random()
         return try withPodError("create", uuid) {
             try prepareDirectory(.embryo)
@@ -64,7 +60,7 @@ public struct PodStore: Sendable {
             _ = try PodLock.lock(creators, exclusive: false, wait: true)
             defer { creators.close() }
             let path = path(of: uuid, in: .embryo)
-            if spares?.claim(at: path, mode: 0o750) != .claimed { try check("mkdir \(quote(path))") { mkdir(path, 0o750) } }
+            try check("mkdir \(quote(path))") { mkdir(path, 0o750) }
             do {
                 let directory = try PodLock.openDirectory(path)
                 guard try PodLock.lock(directory, exclusive: true, wait: false) else {

@@ -52,8 +52,4 @@ int sk_pipe_set_size(int fd, int size);
 /// st_dev, it tells a bind mount of a directory from the file system the directory is on.
 int sk_fd_mount_id(int fd, unsigned long long *id);
 
-/// renameat2(2) with RENAME_NOREPLACE (no glibc wrapper in Swift's view): 0, or -1 with errno
-/// (EEXIST when `newpath` exists, whatever it is: an empty directory is not replaced).
-int sk_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
-
 #endif

@@ -28,8 +28,7 @@ struct PodPreparer {
     func prepare(_ request: PodRequest, environment: [String: String]) throws -> PreparedPod {
         let stage1 = try Stage1Selection.select(request.stage1, fetcher: fetcher, store: store, config: config)
         let manifest = try reify(request, environment: environment)
-        let spares = pods.spares
-        let handle = try pods.create(spares: spares)
+        let handle = try pods.create()
         try pods.move(handle, to: .prepare)
         let paths = handle.paths
         // `list` and `status` read the pod manifest of a pod in prepare/: replaced atomically. The
@@ -38,7 +37,7 @@ struct PodPreparer {
         let flags = stage1Flags(request)
         try FileSystem.writeNew(paths.stage1Options, Array(flags.joinedText(separator: "\n").utf8))
         try PodNetworkOptions(request: request).save(paths)
-        try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay, spares: spares)
+        try layOut(manifest, stage1: stage1, paths: paths, overlay: !request.noOverlay)
         return PreparedPod(handle: handle, manifest: manifest, stage1: stage1, stage1Flags: flags)
     }
 
@@ -124,12 +123,12 @@ struct PodPreparer {
 
     // MARK: The pod directory
 
-    private func layOut(_ manifest: PodManifest, stage1: Stage1Image, paths: PodPaths, overlay: Bool, spares: SpareDirectories) throws {
+    private func layOut(_ manifest: PodManifest, stage1: Stage1Image, paths: PodPaths, overlay: Bool) throws {
         let trees = TreeStore(images: store)
         var treeIDs: [String] = []
         let stage1Tree = try trees.render(try RenderPlan.steps(for: stage1.id, store: store))
         treeIDs.append(stage1Tree.id)
-        try FileSystem.createDirectory(paths.stage1, mode: 0o755, spares: spares)
+        try FileSystem.createDirectory(paths.stage1, mode: 0o755)
         try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
         // The stage1 root gets opt/stage2/<app>/{manifest,rootfs/} for every app and the status
         // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted; a
@@ -137,24 +136,22 @@ struct PodPreparer {
         let readOnly = stage1.manifest.annotation(Stage1Contract.Annotation.readOnlyRoot) == "true"
         try RootfsMounter.mount(
             stage1Tree, at: paths.stage1Rootfs, layer: "stage1", podOverlay: paths.overlay(.stage1), overlay: overlay,
-            writable: readOnly ? ["skiff"] : nil, spares: spares
+            writable: readOnly ? ["skiff"] : nil
         ) { root in
             for app in manifest.apps {
                 let directory = root + "/opt/stage2/" + app.name.value
-                try FileSystem.createDirectory(directory + "/rootfs", mode: 0o755, spares: spares)
+                try FileSystem.createDirectory(directory + "/rootfs", mode: 0o755)
                 try FileSystem.writeNew(directory + "/manifest", try store.manifestBytes(app.image.id))
             }
             // Empty status files, filled in place by the stage1 as each app ends (docs/stage1-abi.md).
-            try FileSystem.createDirectory(root + "/skiff/status", mode: 0o755, spares: spares)
+            try FileSystem.createDirectory(root + "/skiff/status", mode: 0o755)
             for app in manifest.apps { try FileSystem.writeNew(root + "/skiff/status/" + app.name.value, []) }
         }
         for app in manifest.apps {
             let name = app.name.value
             let tree = try trees.render(try RenderPlan.steps(for: app.image.id, store: store))
             treeIDs.append(tree.id)
-            try RootfsMounter.mount(
-                tree, at: paths.appRootfs(name), layer: "app \(name)", podOverlay: paths.overlay(.app(name)), overlay: overlay,
-                spares: spares)
+            try RootfsMounter.mount(tree, at: paths.appRootfs(name), layer: "app \(name)", podOverlay: paths.overlay(.app(name)), overlay: overlay)
             try store.touch(app.image.id)
         }
         for volume in manifest.volumes where volume.kind == .empty {

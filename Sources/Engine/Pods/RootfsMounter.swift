@@ -29,20 +29,17 @@ enum RootfsMounter {
     @discardableResult
     static func mount(
         _ tree: RenderedTree, at target: String, layer: String, podOverlay: (upper: String, work: String), overlay: Bool,
-        writable: [String]? = nil, spares: SpareDirectories? = nil, populate: (String) throws -> Void = { _ in }
+        writable: [String]? = nil, populate: (String) throws -> Void = { _ in }
     ) throws -> Bool {
-        try FileSystem.createDirectory(target, mode: 0o755, spares: spares)
+        try FileSystem.createDirectory(target, mode: 0o755)
         if overlay && overlayAvailable, let writable {
-            try mountReadOnly(
-                tree, at: target, layer: layer, podLayer: podOverlay.upper, writable: writable, spares: spares, populate: populate)
+            try mountReadOnly(tree, at: target, layer: layer, podLayer: podOverlay.upper, writable: writable, populate: populate)
             return true
         }
         if overlay && overlayAvailable {
             let (upper, work) = podOverlay
-            // The upper directory is the app's root: made new, never a spare (PodRemoval).
-            try FileSystem.createDirectory(FileSystem.parentPath(upper), mode: 0o755, spares: spares)
             try FileSystem.createDirectory(upper, mode: 0o755)
-            try FileSystem.createDirectory(work, mode: 0o700, spares: spares)
+            try FileSystem.createDirectory(work, mode: 0o700)
             try populate(upper)
             let options = "lowerdir=\(tree.rootfs),upperdir=\(upper),workdir=\(work)"
             if Glibc.mount("overlay", target, "overlay", 0, options) == 0 {
@@ -66,9 +63,9 @@ enum RootfsMounter {
     /// The read-only variant of `mount` (see `writable` there).
     private static func mountReadOnly(
         _ tree: RenderedTree, at target: String, layer: String, podLayer: String, writable: [String],
-        spares: SpareDirectories?, populate: (String) throws -> Void
+        populate: (String) throws -> Void
     ) throws {
-        try FileSystem.createDirectory(podLayer, mode: 0o755, spares: spares)
+        try FileSystem.createDirectory(podLayer, mode: 0o755)
         try populate(podLayer)
         try copyRootMetadata(from: tree.rootfs, to: podLayer)
         let options = "lowerdir=\(podLayer):\(tree.rootfs)"

@@ -23,30 +23,6 @@ final class LifecycleTests: PodTestCase {
         }
     }
 
-    /// gc keeps the removed pod's own directories in pods/spare/ and the next pod is made from
-    /// them (the app's root never: it is made new), and that pod runs and is collected as any.
-    func testGCKeepsSpareDirectoriesForTheNextPod() throws {
-        let image = try TestImages.busybox(probe: ["exit", "3"])
-        try forEachStage1 { stage1 in
-            let spare = world.dataDirectory + "/pods/spare"
-            XCTAssertEqual(try runPod(stage1: stage1, image: image).status, .exited(3))
-            let first = try onlyPod()
-            let appUpper = world.dataDirectory + "/pods/run/\(first)/overlay/app-busybox.upper"
-            let appRootInode = try FileSystem.status(appUpper).st_ino
-            XCTAssertEqual(try world.run("gc", "--grace-period=0s").status, 0)
-            let spares = Set(try FileSystem.list(spare).map { try FileSystem.status(spare + "/" + $0).st_ino })
-            XCTAssertGreaterThanOrEqual(spares.count, 8, "the pod's own directories are kept")
-            XCTAssertFalse(spares.contains(appRootInode), "an app's root is never kept")
-
-            XCTAssertEqual(try runPod(stage1: stage1, image: image).status, .exited(3), "a pod made from spares runs")
-            let second = try onlyPod()
-            let stage1Directory = try FileSystem.status(world.dataDirectory + "/pods/run/\(second)/stage1").st_ino
-            XCTAssertTrue(spares.contains(stage1Directory), "the new pod's directories came from the spares")
-            XCTAssertLessThan(try FileSystem.list(spare).count, spares.count, "and left pods/spare")
-            XCTAssertTrue(try world.run("status", second).stdoutText.contains("app-busybox=3"))
-        }
-    }
-
     func testListShowsPodsInEveryFormat() throws {
         let image = try TestImages.busybox(probe: ["exit", "0"])
         try forEachStage1 { stage1 in
