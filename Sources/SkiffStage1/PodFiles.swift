@@ -37,7 +37,7 @@ public enum PodFiles {
             try fill(directory + "/" + app, "\(status)\n")
         } catch let error as SkiffError where error.errno == ENOENT {
             try FileSystem.createDirectory(directory, mode: 0o755)
-            try replace(directory + "/" + app, "\(status)\n", durable: false)
+            try fill(directory + "/" + app, "\(status)\n")
         }
     }
 

@@ -1,4 +1,5 @@
-// Small helpers that turn C return conventions into thrown SkiffErrors.
+// Small helpers that turn C return conventions into thrown SkiffErrors, and the text helpers
+// messages and pod files use (quoting, joining without the standard library's generic path).
 #if canImport(Glibc)
 import Glibc
 #endif
