@@ -55,7 +55,12 @@ private struct JSONParser {
     func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, path: nil, reason: reason) }
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
@@ -84,7 +89,9 @@ private struct JSONParser {
     mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         index += 1
         var members: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        // Duplicate keys: a scan of the members read so far for small objects (most of them),
+        // a set from 16 members on, so hashing every key of every object is not paid for.
+        var seen: Set<String>? = nil
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -95,7 +102,19 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let keyOffset = index
             let key = try string()
-            guard seen.insert(key).inserted else {
+            let duplicate: Bool
+            if var keys = seen {
+                seen = nil
+                duplicate = !keys.insert(key).inserted
+                seen = keys
+            } else if members.count < 16 {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                var keys = Set(members.map(\.0))
+                duplicate = !keys.insert(key).inserted
+                seen = keys
+            }
+            guard !duplicate else {
                 throw JSONSyntaxError(offset: keyOffset, path: path.text, reason: "duplicate key \(quote(key))")
             }
             skipSpace()
@@ -149,7 +168,27 @@ private struct JSONParser {
 
     mutating func string() throws(JSONSyntaxError) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Most strings hold no escape: they become a String straight from the input bytes, and
+        // only one with a byte above 0x7f needs its UTF-8 checked. (Appending byte by byte to an
+        // array grew it four or five times per string.)
+        let start = index
+        var ascii = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let span = bytes[start..<index]
+                index += 1
+                let text = String(decoding: span, as: UTF8.self)
+                guard ascii || (text.utf8.count == span.count && text.utf8.elementsEqual(span)) else {
+                    throw fail("invalid UTF-8 in a string")
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]

@@ -17,16 +17,21 @@ struct FlagDefinition: Sendable {
         case optional(placeholder: String, defaultValue: String)
     }
 
+    /// Both commands, the default: one array shared by every definition.
+    static let everyCommand: [RunCommandKind] = [.run, .prepare]
+
     let name: String
     let scope: Scope
     let value: Value
-    let commands: Set<RunCommandKind>
+    /// An array, not a set: hashing a set for each of the 70 flags was a sizeable part of
+    /// starting `skiff run`, and there are two commands.
+    let commands: [RunCommandKind]
     /// Deprecated aliases rkt kept working but did not show.
     let hidden: Bool
     let help: String
 
     init(
-        _ name: String, _ scope: Scope, _ value: Value, for commands: Set<RunCommandKind> = [.run, .prepare],
+        _ name: String, _ scope: Scope, _ value: Value, for commands: [RunCommandKind] = FlagDefinition.everyCommand,
         hidden: Bool = false, _ help: String
     ) {
         self.name = name
@@ -48,7 +53,7 @@ struct FlagDefinition: Sendable {
 }
 
 enum FlagTable {
-    static let runOnly: Set<RunCommandKind> = [.run]
+    static let runOnly: [RunCommandKind] = [.run]
 
     static let all: [FlagDefinition] = [
         // Pod flags.
@@ -116,10 +121,9 @@ enum FlagTable {
         FlagDefinition("oom-score-adj", .app, .required(placeholder: "N"), "the app's OOM score adjustment, -1000...1000"),
     ]
 
-    private static let byName: [String: FlagDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
-
-    /// The flag called `name` (any command).
-    static func definition(_ name: String) -> FlagDefinition? { byName[name] }
+    /// The flag called `name` (any command). A scan: a run names a few flags, and building a
+    /// dictionary of all of them first cost more than the scans.
+    static func definition(_ name: String) -> FlagDefinition? { all.first { $0.name == name } }
 
     /// Help lines of the visible flags of `scope` that `kind` accepts.
     static func help(_ scope: FlagDefinition.Scope, for kind: RunCommandKind) -> [(flag: String, help: String)] {

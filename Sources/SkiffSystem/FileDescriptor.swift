@@ -77,12 +77,19 @@ public final class FileDescriptor {
 
     /// Reads everything to end of file.
     public func readAll(limit: Int = Int.max) throws -> [UInt8] {
+        // The buffer is sized from fstat (a regular file's size plus one byte, so the end shows
+        // in the next read) and never zero-filled: a zeroed 64 KiB chunk per file was 14% of the
+        // instructions of `skiff run` and 16 page faults in each process that reads a file.
+        var st = Glibc.stat()
+        let size = fstat(raw, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+        let chunkSize = size > 0 ? min(size, limit, 1 << 20) + 1 : 65536
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = try chunk.withUnsafeMutableBytes { (buffer) in try read(into: buffer) }
+            let n = try read(into: chunk)
             if n == 0 { return result }
-            result.append(contentsOf: chunk[0..<n])
+            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
             if result.count > limit {
                 throw SkiffError(.invalid, "read \(quote(path)): larger than \(limit) bytes")
             }

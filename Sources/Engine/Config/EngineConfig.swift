@@ -45,5 +45,9 @@ public struct EngineConfig: Sendable {
     }
 }
 
-/// The process's environment (first of repeated names wins).
-func processEnvironment() -> [String: String] { ProcessEnvironment.current() }
+/// The process's environment (first of repeated names wins), read once: skiff never changes its
+/// own environment, and `run` asked for it three times (configuration, the app's inherited
+/// environment, the stage1's), each a dictionary of every variable.
+func processEnvironment() -> [String: String] { environmentAtFirstUse }
+
+private let environmentAtFirstUse = ProcessEnvironment.current()
