@@ -1,9 +1,12 @@
 // A JSON value as it was written: objects keep their member order, so a manifest re-encodes in
 // the order its author chose and an isolator's raw value survives a round trip unchanged.
 
+// Not `indirect`: arrays already box the nested values, and an indirect enum allocated a box
+// for every string, number and boolean parsed.
+
 /// Any JSON value. Objects keep insertion order; two objects are equal when they have the same
 /// members, whatever the order (JSON objects are unordered).
-public indirect enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
+public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     /// null.
     case null
     /// true or false.

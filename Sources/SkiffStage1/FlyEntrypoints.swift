@@ -17,7 +17,8 @@ public enum FlyMain {
         guard let (operation, arguments) = Stage1Entrypoint.split(argv) else {
             reporter.fail(SkiffError(.usage, "entrypoint \(quote(argv.first ?? "")): start fly as fly-run, fly-enter, fly-stop or fly-gc"))
         }
-        let environment = Stage1Entrypoint.environment()
+        // What fly reads of its environment: the lock handed over, and TERM for the app.
+        let environment = Stage1Entrypoint.environment(only: [Stage1Contract.lockFDVariable, "TERM"])
         switch operation {
         case .run: FlyRun.main(arguments, environment: environment, signals: signals)
         case .enter: FlyEnter.main(arguments, environment: environment, signals: signals)

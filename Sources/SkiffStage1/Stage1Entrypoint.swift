@@ -33,4 +33,14 @@ public enum Stage1Entrypoint: String, Sendable, CaseIterable {
 
     /// The process environment as a dictionary (the first of duplicate names wins, as getenv).
     public static func environment() -> [String: String] { ProcessEnvironment.current() }
+
+    /// Only the variables `names` that are set: a stage1 that reads a few of them need not turn
+    /// the whole environment into a dictionary at every start (fly: 90,000 instructions).
+    public static func environment(only names: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for name in names {
+            if let value = getenv(name) { result[name] = String(cString: value) }
+        }
+        return result
+    }
 }

@@ -99,8 +99,10 @@ public enum SkiffCLI {
     static func find(_ words: [String]) -> (CommandSpec, Int)? {
         var best: (entry: Int, words: Int)?
         for (entry, command) in table.enumerated() {
-            let parts = command.name.split(separator: " ")
-            guard parts.count <= words.count, zip(parts, words).allSatisfy({ $0 == $1 }) else { continue }
+            // Split and compared as bytes: splitting the 40 command names by Character was
+            // 100,000 instructions of every start.
+            let parts = command.name.utf8.split(separator: UInt8(ascii: " "))
+            guard parts.count <= words.count, zip(parts, words).allSatisfy({ $0.elementsEqual($1.utf8) }) else { continue }
             if parts.count > best?.words ?? 0 { best = (entry, parts.count) }
         }
         return best.map { (table[$0.entry].spec(), $0.words) }
