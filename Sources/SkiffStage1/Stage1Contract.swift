@@ -55,15 +55,19 @@ public struct PodPaths: Sendable {
     public func appStatusInUpper(_ name: String) -> String { overlay(.stage1).upper + "/skiff/status/" + name }
     /// The directory of an empty volume.
     public func sharedVolume(_ name: String) -> String { root + "/sharedVolumes/" + name }
-    /// The overlay upper and work directories of the stage1 root or of an app's root, side by
-    /// side in `overlay/`: `stage1.upper`, `app-<name>.upper` (AC names have no dot, and the
-    /// prefix keeps an app named "stage1" from sharing the stage1's layers).
+    /// The overlay upper and work directories of the stage1 root or of an app's root, in the
+    /// pod directory: `overlay-stage1.upper`, `overlay-app-<name>.upper` (AC names have no dot,
+    /// and the prefix keeps an app named "stage1" from sharing the stage1's layers).
     public func overlay(_ layer: OverlayLayer) -> (upper: String, work: String) {
-        let base = root + "/overlay/" + layer.directoryName
+        // Not in an overlay/ directory of their own: one directory fewer to allocate at prepare
+        // and free at gc.
+        let base = root + "/overlay-" + layer.directoryName
         return (base + ".upper", base + ".work")
     }
-    /// The tree store IDs the pod's roots were made from (so image gc keeps them).
-    public var treeIDs: String { root + "/tree-ids" }
+    /// What image gc must keep for the pod, a line each: `tree <id>` for every tree its roots
+    /// were made from, `image <id>` for its stage1 image (one file, not two: every file of a pod
+    /// is an inode allocated at prepare and freed at gc).
+    public var imageReferences: String { root + "/image-refs" }
 }
 
 /// Whose root an overlay makes.

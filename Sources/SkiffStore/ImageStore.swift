@@ -57,6 +57,10 @@ public final class ImageStore {
         return bytes
     }
 
+    /// The file holding an image's manifest (never rewritten: a pod may hold a second name for
+    /// it, see FileSystem.linkNew).
+    public func manifestFile(_ id: ImageID) -> String { layout.manifest(id.value) }
+
     /// The parsed manifest of an image.
     public func manifest(_ id: ImageID) throws -> ImageManifest {
         if let parsed = manifestCache[id.value]?.parsed { return parsed }

@@ -118,6 +118,20 @@ public enum FileSystem {
         try file.write(bytes)
     }
 
+    /// A second name `path` for the existing file `source` (link(2)): no inode, no data block.
+    /// Where the two are on different file systems or the file system refuses links, a new
+    /// file with the bytes `fallback` gives instead (as `writeNew`). Only for files neither
+    /// name is ever written through.
+    public static func linkNew(_ path: String, to source: String, fallback: () throws -> [UInt8]) throws {
+        if Glibc.link(source, path) == 0 { return }
+        let error = errno
+        guard error == EXDEV || error == EPERM || error == EMLINK || error == EOPNOTSUPP else {
+            errno = error
+            throw SkiffError.system("link \(quote(path)) to \(quote(source))")
+        }
+        try writeNew(path, try fallback())
+    }
+
     /// rename(2), then fsync of the target's directory so the new name is durable.
     public static func rename(_ from: String, to: String) throws {
         try check("rename \(quote(from)) to \(quote(to))") { Glibc.rename(from, to) }

@@ -129,7 +129,10 @@ struct PodPreparer {
         let stage1Tree = try trees.render(try RenderPlan.steps(for: stage1.id, store: store))
         treeIDs.append(stage1Tree.id)
         try FileSystem.createDirectory(paths.stage1, mode: 0o755)
-        try FileSystem.writeNew(paths.stage1Manifest, try store.manifestBytes(stage1.id))
+        // The store's manifest file under a second name: every file a pod is made of is an inode
+        // allocated at prepare and freed at gc, and ext4 without a journal scans past every
+        // inode freed in the last minutes for each one it allocates. Nothing writes to it.
+        try FileSystem.linkNew(paths.stage1Manifest, to: store.manifestFile(stage1.id)) { try store.manifestBytes(stage1.id) }
         // The stage1 root gets opt/stage2/<app>/{manifest,rootfs/} for every app and the status
         // directory its stage1 writes to (docs/stage1-abi.md), made before it is mounted; a
         // stage1 that declares it writes only below skiff/ gets the rest read-only.
@@ -141,7 +144,14 @@ struct PodPreparer {
             for app in manifest.apps {
                 let directory = root + "/opt/stage2/" + app.name.value
                 try FileSystem.createDirectory(directory + "/rootfs", mode: 0o755)
-                try FileSystem.writeNew(directory + "/manifest", try store.manifestBytes(app.image.id))
+                // Linked too where the stage1 cannot write its root; a stage1 with a writable root
+                // gets a copy of its own (a write through the link would change the store).
+                let manifestPath = directory + "/manifest"
+                if readOnly {
+                    try FileSystem.linkNew(manifestPath, to: store.manifestFile(app.image.id)) { try store.manifestBytes(app.image.id) }
+                } else {
+                    try FileSystem.writeNew(manifestPath, try store.manifestBytes(app.image.id))
+                }
             }
             // Empty status files, filled in place by the stage1 as each app ends (docs/stage1-abi.md).
             try FileSystem.createDirectory(root + "/skiff/status", mode: 0o755)
@@ -161,8 +171,8 @@ struct PodPreparer {
             try check("chmod \(quote(directory))") { chmod(directory, mode) }
             try check("chown \(quote(directory))") { chown(directory, uid_t(volume.uid ?? 0), gid_t(volume.gid ?? 0)) }
         }
-        try FileSystem.writeNew(paths.treeIDs, Array((treeIDs.joinedText(separator: "\n") + "\n").utf8))
-        try FileSystem.writeNew(paths.root + "/stage1-image-id", Array((stage1.id.value + "\n").utf8))
+        let references = treeIDs.map { "tree " + $0 + "\n" }.joinedText(separator: "") + "image " + stage1.id.value + "\n"
+        try FileSystem.writeNew(paths.imageReferences, Array(references.utf8))
         // Empty until the stage1 writes the PID into it: starting a prepared pod then creates no
         // file (ext4 without a journal scans past every inode freed in the last minutes for each
         // one it allocates; after a few hundred pods that was 0.3 ms a file).

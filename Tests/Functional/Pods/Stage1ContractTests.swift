@@ -98,10 +98,10 @@ final class Stage1ContractTests: PodTestCase {
         XCTAssertEqual(mounts[pod + "/stage1/rootfs/skiff"]?.options.contains("rw"), true, "skiff/ is writable: \(mounts)")
         XCTAssertEqual(open(pod + "/stage1/rootfs/not-skiff", O_WRONLY | O_CREAT | O_EXCL, 0o644), -1)
         XCTAssertEqual(errno, EROFS, "outside skiff/ the root refuses writes")
-        XCTAssertFalse(FileSystem.exists(pod + "/overlay/stage1.work"), "no upper layer, no work directory")
+        XCTAssertFalse(FileSystem.exists(pod + "/overlay-stage1.work"), "no upper layer, no work directory")
         let status = try world.run("status", uuid).stdoutText
         XCTAssertTrue(status.contains("app-busybox=5\n"), "the status the stub wrote under skiff/: \(status)")
-        XCTAssertTrue(FileSystem.exists(pod + "/overlay/stage1.upper/skiff/status/busybox"), "it lives in the pod's layer")
+        XCTAssertTrue(FileSystem.exists(pod + "/overlay-stage1.upper/skiff/status/busybox"), "it lives in the pod's layer")
         XCTAssertEqual(try world.run("gc", "--grace-period=0s").status, 0)
         XCTAssertEqual(try podMounts(pod).keys.sorted(), [], "gc took every mount down")
     }

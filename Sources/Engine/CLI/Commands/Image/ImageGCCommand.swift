@@ -35,7 +35,13 @@ enum PodReferences {
                 guard let bytes = try? FileSystem.read(path) else { return [] }
                 return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
             }
-            trees.formUnion(lines(pod.paths.treeIDs))
+            for line in lines(pod.paths.imageReferences) {
+                let fields = line.split(separator: " ", maxSplits: 1).map(String.init)
+                guard fields.count == 2 else { continue }
+                if fields[0] == "tree" { trees.insert(fields[1]) } else if fields[0] == "image" { images.insert(fields[1]) }
+            }
+            // Pods prepared before image-refs kept the two lists in files of their own.
+            trees.formUnion(lines(pod.path + "/tree-ids"))
             images.formUnion(lines(pod.path + "/stage1-image-id"))
             if let manifest = try? pod.manifest() { images.formUnion(manifest.apps.map(\.image.id.value)) }
         }
