@@ -102,8 +102,33 @@ final class Stage1ContractTests: PodTestCase {
         let status = try world.run("status", uuid).stdoutText
         XCTAssertTrue(status.contains("app-busybox=5\n"), "the status the stub wrote under skiff/: \(status)")
         XCTAssertTrue(FileSystem.exists(pod + "/overlay-stage1.upper/skiff/status/busybox"), "it lives in the pod's layer")
+        let appManifest = try FileSystem.status(pod + "/stage1/rootfs/opt/stage2/busybox/manifest")
+        XCTAssertEqual(appManifest.st_nlink, 2, "the app manifest is the store's file, linked: nothing can write through it")
         XCTAssertEqual(try world.run("gc", "--grace-period=0s").status, 0)
         XCTAssertEqual(try podMounts(pod).keys.sorted(), [], "gc took every mount down")
+    }
+
+    /// The stage1 manifest is the store's file under a second name (no inode to allocate), the
+    /// app manifest a copy where the stage1 root is writable (a write through a link would change
+    /// the store), and image-refs names what image gc keeps: the two trees and the stage1 image.
+    func testManifestLinksAndImageReferences() throws {
+        let image = try TestImages.busybox(probe: ["exit", "0"])
+        world.environment["SKIFF_STUB_BEHAVIOUR"] = "exit:0"
+        let result = try world.run(["--insecure-options=image", "run", "--stage1-path=\(stub)", image.path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let pod = world.dataDirectory + "/pods/run/" + (try onlyPod())
+        let references = String(decoding: try FileSystem.read(pod + "/image-refs"), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(references.filter { $0.hasPrefix("tree ") }.count, 2, "the stage1's tree and the app's: \(references)")
+        let stage1Images = references.filter { $0.hasPrefix("image ") }.map { String($0.dropFirst("image ".count)) }
+        XCTAssertEqual(stage1Images.count, 1, "\(references)")
+        let stored = try FileSystem.status(world.dataDirectory + "/cas/manifest/" + (stage1Images.first ?? ""))
+        let linked = try FileSystem.status(pod + "/stage1/manifest")
+        XCTAssertEqual(linked.st_ino, stored.st_ino, "stage1/manifest is the store's manifest of the stage1 image")
+        XCTAssertEqual(linked.st_dev, stored.st_dev)
+        XCTAssertEqual(try FileSystem.status(pod + "/stage1/rootfs/opt/stage2/busybox/manifest").st_nlink, 1, "a copy")
+        XCTAssertEqual(try world.run("gc", "--grace-period=0s").status, 0)
+        XCTAssertEqual(try FileSystem.status(world.dataDirectory + "/cas/manifest/" + (stage1Images.first ?? "")).st_nlink, 1,
+            "gc removed the pod's name, the store keeps its own")
     }
 
     /// The mounts at or below `directory`: mount point -> (file system type, mount options).

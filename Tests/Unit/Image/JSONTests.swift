@@ -42,4 +42,33 @@ final class ImageModelJSONTests: XCTestCase {
         assertImageModelError(.invalid, #"x: duplicate key "a""#) { _ = try JSONValue(parsing: Array(#"{"x": {"a": 1, "a": 2}}"#.utf8)) }
         XCTAssertEqual(try JSONValue(parsing: Array("[1, {\"b\": 2, \"a\": 3}]".utf8)).encoded(pretty: false), Array(#"[1,{"b":2,"a":3}]"#.utf8))
     }
+
+    /// Small objects find a duplicate key by a scan, large ones (16 members on) by a set: both
+    /// refuse it, wherever the two copies are.
+    func testDuplicateKeysInObjectsOfEverySize() throws {
+        for size in [2, 15, 16, 17, 40] {
+            let keys = (0..<size).map { "k\($0)" }
+            let members = keys.map { "\"\($0)\": 1" }
+            XCTAssertEqual(try parse("{" + members.joined(separator: ",") + "}").objectMembers?.count, size, "\(size) distinct keys")
+            for (first, second) in [(0, size - 1), (size - 2, size - 1), (0, 1)] where first < second {
+                var duplicated = members
+                duplicated[second] = "\"\(keys[first])\": 2"
+                XCTAssertThrowsError(try parse("{" + duplicated.joined(separator: ",") + "}"), "\(size): \(first)/\(second)") { error in
+                    XCTAssertTrue("\(error)".hasSuffix("duplicate key \"\(keys[first])\""), "\(error)")
+                }
+            }
+        }
+    }
+
+    /// Strings without escapes come straight from the input: ASCII, valid UTF-8, and an escape
+    /// after a stretch of plain text all read back exactly.
+    func testStringsWithAndWithoutEscapes() throws {
+        XCTAssertEqual(try parse(#""plain""#), .string("plain"))
+        XCTAssertEqual(try parse(#"["", "é ü 😀"]"#), .array([.string(""), .string("é ü 😀")]))
+        XCTAssertEqual(try parse(#""long plain text then \t and \u00e9""#), .string("long plain text then \t and é"))
+        XCTAssertThrowsError(try JSONValue.parse([0x22, 0x61, 0xc3, 0x28, 0x22])) { error in
+            XCTAssertEqual("\(error)", "invalid JSON at byte 5: invalid UTF-8 in a string", "a broken two-byte sequence")
+        }
+        XCTAssertEqual(JSONValue.string("a\"b\\c\r\u{1f}").description, #""a\"b\\c\r\u001f""#)
+    }
 }
