@@ -28,8 +28,6 @@ all: release
 # build directory (other flags than the skiff binary's).
 STAGE1_BUILD := .build-stage1
 STAGE1_FLAVORS := fly container
-# As skiff's (below): static, and concrete generic metadata through accessors, not mangled names.
-STAGE1_SWIFTFLAGS := -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 VERSION := $(shell sed -n 's/.*static let skiff = "\(.*\)"/\1/p' Sources/Engine/Version.swift)
 
 # skiff links fully static (no dynamic loader at all): it starts in 1.4 ms instead of 3.5 ms
@@ -37,10 +35,10 @@ VERSION := $(shell sed -n 's/.*static let skiff = "\(.*\)"/\1/p' Sources/Engine/
 # since the flags differ from the other release products'. Generic metadata of concrete types
 # through accessor calls, not mangled names the runtime demangles at first use (and checks
 # conformances for, scanning all 3,600 conformance records of the binary): A/B, run-prepared
-# 0.96-0.98x, run 0.97x, for 50 KB of code.
-SKIFF_SWIFTFLAGS := -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+# 0.96-0.98x, run 0.97x, for 50 KB of code. The stage1 programs build with the same flags.
+STATIC_SWIFTFLAGS := -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps-build stage1-images
-	$(SWIFT) build -c release --scratch-path .build-static --product skiff $(SKIFF_SWIFTFLAGS)
+	$(SWIFT) build -c release --scratch-path .build-static --product skiff $(STATIC_SWIFTFLAGS)
 	mkdir -p .build/release
 	cp .build-static/release/skiff .build/release/skiff
 	cp .build/stage1/stage1-*.aci .build/release/
@@ -48,7 +46,7 @@ release: deps-build stage1-images
 stage1-images: deps-build
 	mkdir -p .build/stage1
 	for flavor in $(STAGE1_FLAVORS); do \
-		$(SWIFT) build -c release --scratch-path $(STAGE1_BUILD) --product stage1-$$flavor $(STAGE1_SWIFTFLAGS) && \
+		$(SWIFT) build -c release --scratch-path $(STAGE1_BUILD) --product stage1-$$flavor $(STATIC_SWIFTFLAGS) && \
 		SKIFF_VERSION=$(VERSION) ci/build-stage1 $$flavor $(STAGE1_BUILD)/release/stage1-$$flavor .build/stage1/stage1-$$flavor.aci \
 		|| exit 1; \
 	done

@@ -84,18 +84,15 @@ public struct PodRecord: Sendable {
     }
 
     /// st_mtim of `path` (not following a final symlink), or nil.
-    static func modificationTime(_ path: String) -> timespec? {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }
-        return st.st_mtim
-    }
+    static func modificationTime(_ path: String) -> timespec? { status(path)?.st_mtim }
 
     /// The mtime of a file a stage1 writes (`pid`, a status), nil while it is missing or still
     /// stage0's empty file.
-    static func writtenTime(_ path: String) -> timespec? {
+    static func writtenTime(_ path: String) -> timespec? { status(path).flatMap { $0.st_size > 0 ? $0.st_mtim : nil } }
+
+    private static func status(_ path: String) -> stat? {
         var st = stat()
-        guard lstat(path, &st) == 0, st.st_size > 0 else { return nil }
-        return st.st_mtim
+        return lstat(path, &st) == 0 ? st : nil
     }
 
     static func seconds(_ time: timespec) -> Double { Double(time.tv_sec) + Double(time.tv_nsec) / 1e9 }

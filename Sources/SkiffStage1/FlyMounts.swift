@@ -62,7 +62,7 @@ enum FlyMounts {
         }
         // appc's default (recursive host volumes), not rkt fly's (non-recursive): the same pod
         // manifest then means the same mounts under every Skiff stage1.
-        _ = try VolumeMounter.mount(
+        try VolumeMounter.mount(
             app: app, manifest: manifest, paths: paths, appRoot: appRoot, recursiveDefault: true, log: { reporter.debug($0) })
         if app.readOnlyRootFS {
             reporter.debug("make \(quote(appRoot)) read-only")

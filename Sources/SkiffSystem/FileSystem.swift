@@ -126,8 +126,7 @@ public enum FileSystem {
         if Glibc.link(source, path) == 0 { return }
         let error = errno
         guard error == EXDEV || error == EPERM || error == EMLINK || error == EOPNOTSUPP else {
-            errno = error
-            throw SkiffError.system("link \(quote(path)) to \(quote(source))")
+            throw SkiffError.system("link \(quote(path)) to \(quote(source))", errno: error)
         }
         try writeNew(path, try fallback())
     }

@@ -24,14 +24,15 @@ public enum MountInfo {
     /// anything else, an incomplete escape included, is kept as written.
     public static func unescape<Bytes: Collection<UInt8>>(_ field: Bytes) -> String {
         let bytes = Array(field)
-        let isOctal = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "3")).contains(byte) }
-        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(byte) }
+        // \ooo with a value up to \377: the first digit 0-3, the others octal.
+        let isLeadingDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "3")).contains(byte) }
+        let isOctalDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(byte) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, isOctal(bytes[index + 1]),
-                isDigit(bytes[index + 2]), isDigit(bytes[index + 3])
+            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, isLeadingDigit(bytes[index + 1]),
+                isOctalDigit(bytes[index + 2]), isOctalDigit(bytes[index + 3])
             {
                 let digits = bytes[(index + 1)...(index + 3)].map { $0 - UInt8(ascii: "0") }
                 out.append(digits[0] * 64 + digits[1] * 8 + digits[2])

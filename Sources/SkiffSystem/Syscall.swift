@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 
 /// Runs `call` until it does not fail with EINTR; returns its result. Inlinable, so that callers
 /// in other modules get it specialized: the generic entry point looked up `BinaryInteger`'s
@@ -52,5 +53,16 @@ extension Array where Element == String {
             text += element
         }
         return text
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether the UTF-8 of `text` occurs in these bytes (memmem(3)): a quick look into a file
+    /// without decoding or splitting it.
+    public func contains(utf8 text: String) -> Bool {
+        var needle = text
+        return needle.withUTF8 { needle in
+            withUnsafeBufferPointer { sk_memmem($0.baseAddress, $0.count, needle.baseAddress, needle.count) != nil }
+        }
     }
 }

@@ -14,6 +14,19 @@ public enum TestEnvironment {
         return text.isEmpty ? nil : text
     }
 
+    /// Runs `body` with `variables` set in this process's environment, then puts back what each
+    /// name had before (its value, or unset): later tests see the environment they started with.
+    public static func with<T>(_ variables: [String: String], _ body: () throws -> T) rethrows -> T {
+        let previous = variables.keys.map { ($0, getenv($0).map { String(cString: $0) }) }
+        defer {
+            for (name, value) in previous {
+                if let value { setenv(name, value, 1) } else { unsetenv(name) }
+            }
+        }
+        for (name, value) in variables { setenv(name, value, 1) }
+        return try body()
+    }
+
     /// `$TMPDIR` if absolute, else /tmp: where tests make their temporary directories.
     public static var temporaryDirectory: String { FileSystem.temporaryDirectory }
 

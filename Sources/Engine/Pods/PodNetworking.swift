@@ -81,23 +81,15 @@ enum PodNetworking {
         }
     }
 
-    /// Registers the pod with the running metadata service; returns AC_METADATA_URL.
     /// Whether the pod manifest asks for ports. Parsed only when its text names "ports": a
     /// stage1 without pod networking needs nothing else of it, and parsing costs every start.
     private static func declaresPorts(_ paths: PodPaths) throws -> Bool {
         let bytes = try FileSystem.read(paths.manifest)
-        guard bytes.withUnsafeBufferPointer({ contains($0, Array("\"ports\"".utf8)) }) else { return false }
+        guard bytes.contains(utf8: "\"ports\"") else { return false }
         return try !PodManifest.parse(bytes).ports.isEmpty
     }
 
-    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if (1..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return true }
-        }
-        return false
-    }
-
+    /// Registers the pod with the running metadata service; returns AC_METADATA_URL.
     static func register(_ paths: PodPaths, uuid: String, manifest: PodManifest, info: NetInfo) throws -> String {
         guard info.mode == .contained, let hostAddress = info.hostAddress else {
             throw SkiffError(.usage, "--mds-register needs a network with a route to the host, not --net=\(info.mode.rawValue)")

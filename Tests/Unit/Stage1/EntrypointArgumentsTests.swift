@@ -1,9 +1,7 @@
 // The entrypoint arguments of docs/stage1-abi.md: what stage0 renders, every stage1 parses back.
-#if canImport(Glibc)
-import Glibc
-#endif
 @testable import SkiffStage1
 import SkiffSystem
+import SkiffTestSupport
 import XCTest
 
 final class EntrypointArgumentsTests: XCTestCase {
@@ -120,15 +118,11 @@ final class EntrypointArgumentsTests: XCTestCase {
 
     /// What fly reads of its environment: only the names asked for, and only those set.
     func testTheEnvironmentLimitedToTheNamesAStage1Reads() {
-        setenv("SKIFF_TEST_ONLY_A", "a=1 ü", 1)
-        setenv("SKIFF_TEST_ONLY_EMPTY", "", 1)
-        defer {
-            unsetenv("SKIFF_TEST_ONLY_A")
-            unsetenv("SKIFF_TEST_ONLY_EMPTY")
+        TestEnvironment.with(["SKIFF_TEST_ONLY_A": "a=1 ü", "SKIFF_TEST_ONLY_EMPTY": ""]) {
+            let environment = Stage1Entrypoint.environment(only: ["SKIFF_TEST_ONLY_A", "SKIFF_TEST_ONLY_EMPTY", "SKIFF_TEST_ONLY_UNSET"])
+            XCTAssertEqual(environment, ["SKIFF_TEST_ONLY_A": "a=1 ü", "SKIFF_TEST_ONLY_EMPTY": ""])
+            XCTAssertEqual(Stage1Entrypoint.environment(only: []), [:])
+            XCTAssertEqual(Stage1Entrypoint.environment()["SKIFF_TEST_ONLY_A"], "a=1 ü", "the whole environment has it too")
         }
-        let environment = Stage1Entrypoint.environment(only: ["SKIFF_TEST_ONLY_A", "SKIFF_TEST_ONLY_EMPTY", "SKIFF_TEST_ONLY_UNSET"])
-        XCTAssertEqual(environment, ["SKIFF_TEST_ONLY_A": "a=1 ü", "SKIFF_TEST_ONLY_EMPTY": ""])
-        XCTAssertEqual(Stage1Entrypoint.environment(only: []), [:])
-        XCTAssertEqual(Stage1Entrypoint.environment()["SKIFF_TEST_ONLY_A"], "a=1 ü", "the whole environment has it too")
     }
 }

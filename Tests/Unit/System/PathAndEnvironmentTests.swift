@@ -3,6 +3,7 @@
 import Glibc
 #endif
 import SkiffSystem
+import SkiffTestSupport
 import XCTest
 
 final class PathAndEnvironmentTests: XCTestCase {
@@ -27,13 +28,7 @@ final class PathAndEnvironmentTests: XCTestCase {
     }
 
     func testTheEnvironmentAsTheProcessHasIt() {
-        setenv("SKIFF_TEST_ENV", "a=b=c ü", 1)
-        setenv("SKIFF_TEST_EMPTY", "", 1)
-        defer {
-            unsetenv("SKIFF_TEST_ENV")
-            unsetenv("SKIFF_TEST_EMPTY")
-        }
-        let environment = ProcessEnvironment.current()
+        let environment = TestEnvironment.with(["SKIFF_TEST_ENV": "a=b=c ü", "SKIFF_TEST_EMPTY": ""]) { ProcessEnvironment.current() }
         XCTAssertEqual(environment["SKIFF_TEST_ENV"], "a=b=c ü", "split at the first =")
         XCTAssertEqual(environment["SKIFF_TEST_EMPTY"], "")
         XCTAssertEqual(environment["PATH"], String(cString: getenv("PATH")), "the value getenv finds")
